@@ -1,0 +1,5 @@
+"""Allow `python -m mockloop`."""
+
+from mockloop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The Qt-free core of mockloop: models, question banks, speech and scoring."""
