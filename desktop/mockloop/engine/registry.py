@@ -93,9 +93,9 @@ def check_model(role: str, path: Path, source: str) -> ModelInfo:
     """Check that a model is present, readable and whole; return what was learned about it."""
     path = Path(path).expanduser()
     fix = _fix_for(source, role)
-    if not path.exists():
-        raise ModelError(ROLE_NAMES[role], path, "missing", "does not exist", fix)
     try:
+        if not path.exists():
+            raise ModelError(ROLE_NAMES[role], path, "missing", "does not exist", fix)
         if path.is_dir():
             for child in path.iterdir():
                 if child.is_file():

@@ -1,0 +1,131 @@
+"""The `mockloop` command: no arguments opens the window; sub-commands run headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from mockloop import __version__
+from mockloop.engine.errors import MockloopError
+
+
+def _emit(args: argparse.Namespace, document: dict, text: str) -> None:
+    if getattr(args, "json", False):
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(text.rstrip("\n") + "\n")
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from mockloop.engine.doctor import run_doctor
+
+    report = run_doctor(verify_hashes=not args.quick)
+    lines = [f"mockloop {report['version']} on Python {report['python']} ({report['platform']})", ""]
+    for m in report["models"]:
+        if m["ok"]:
+            size_mb = m["size_bytes"] / 1e6
+            lines.append(f"  OK   {m['role'].upper():3}  {m['name']} [{m['source']}, {size_mb:.0f} MB, loaded in {m['load_seconds']} s]")
+            lines.append(f"            {m['path']}")
+            lines.append(f"            {m['smoke']}")
+        else:
+            lines.append(f"  FAIL {m['role'].upper():3}  {m['error']['problem']}")
+            lines.append(f"            fix: {m['error']['fix']}")
+    audio = report["audio"]
+    lines.append("")
+    if audio["inputs"] or audio["outputs"]:
+        lines.append(f"  audio: {len(audio['inputs'])} input(s), {len(audio['outputs'])} output(s); "
+                     f"default in: {audio['default_input'] or '-'}, default out: {audio['default_output'] or '-'}")
+    if audio["reason"]:
+        lines.append(f"  audio: {audio['reason']}")
+    display = report["display"]
+    lines.append("  display: available" if display["available"] else f"  display: {display['reason']}")
+    off = report["offline"]
+    lines.append("  offline: yes (models loaded and ran with the network blocked; hub libraries set offline)" if off["ok"]
+                 else f"  offline: NO ({off['network_attempts'] or off['env']})")
+    lines.append("")
+    lines.append("All required parts work." if report["ok"] else "Problems:\n  - " + "\n  - ".join(report["problems"]))
+    _emit(args, report, "\n".join(lines))
+    return 0 if report["ok"] else 1
+
+
+def _question_dict(bank, q) -> dict:
+    return {
+        "id": q.id,
+        "bank": bank.company.id,
+        "round": q.round,
+        "role": q.role.value,
+        "kind": q.kind.value,
+        "difficulty": q.difficulty.value,
+        "text": q.text,
+        "tags": list(q.tags),
+        "axes": bank.axes_for(q),
+        "rubric_points": len(q.rubric),
+        "probes": len(q.probes),
+    }
+
+
+def _cmd_questions(args: argparse.Namespace) -> int:
+    from mockloop.engine.bank import load_banks
+
+    banks = load_banks()
+    rows = banks.filter(role=args.role, kind=args.kind, difficulty=args.difficulty, tag=args.tag, bank=args.bank, axis=args.axis)
+    document = {
+        "count": len(rows),
+        "questions": [_question_dict(b, q) for b, q in rows],
+        "banks": [{"id": b.company.id, "name": b.company.name, "file": str(banks.sources[b.company.id]), "questions": len(b.questions)} for b in banks.banks],
+        "errors": [e.as_dict() for e in banks.errors],
+    }
+    lines = []
+    for b, q in rows:
+        lines.append(f"{q.id:34} {q.difficulty.value:6} {q.kind.value:13} {q.role.value:25} {q.text}")
+    lines.append(f"\n{len(rows)} question(s).")
+    for e in banks.errors:
+        lines.append(f"warning: {e.user_message()}")
+    _emit(args, document, "\n".join(lines))
+    for e in banks.errors if not args.json else []:
+        print(f"bank error: {e.user_message()}", file=sys.stderr)
+    return 0 if banks.banks else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mockloop", description="Offline voice mock interviews. With no command, opens the desktop app.")
+    parser.add_argument("--version", action="version", version=f"mockloop {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    doctor = sub.add_parser("doctor", help="check models, audio devices, display and offline status")
+    doctor.add_argument("--json", action="store_true", help="print one JSON document")
+    doctor.add_argument("--quick", action="store_true", help="skip hashing the bundled model files")
+    doctor.set_defaults(func=_cmd_doctor)
+
+    questions = sub.add_parser("questions", help="list and filter the question banks")
+    questions.add_argument("--role", help='"Data Scientist", "Machine Learning Engineer" (or ds, mle)')
+    questions.add_argument("--kind", help='"System Design", "Technical" or "Behavioral"')
+    questions.add_argument("--difficulty", choices=["easy", "medium", "hard"], type=str.lower)
+    questions.add_argument("--tag", help="a tag, e.g. Ranking (case-insensitive)")
+    questions.add_argument("--axis", help="a radar axis id, e.g. graph-ml")
+    questions.add_argument("--bank", help="a bank id, e.g. twitter-x")
+    questions.add_argument("--json", action="store_true", help="print one JSON document")
+    questions.set_defaults(func=_cmd_questions)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from mockloop.engine.offline import enforce_offline_env
+
+    enforce_offline_env()
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from mockloop.ui.app import run
+
+        return run()
+    try:
+        return args.func(args)
+    except MockloopError as exc:
+        if getattr(args, "json", False):
+            _emit(args, {"error": {"type": type(exc).__name__, "problem": exc.problem, "fix": exc.fix}}, "")
+        else:
+            print(f"mockloop: {exc.user_message()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

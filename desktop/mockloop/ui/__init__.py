@@ -1,0 +1,1 @@
+"""Qt widgets, views and the thin QObject adapters over mockloop.engine."""

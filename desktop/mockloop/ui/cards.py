@@ -1,0 +1,79 @@
+"""Rounded card and banner containers painted from the palette (no style sheets)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QVBoxLayout, QWidget
+
+from mockloop.ui import theme
+
+
+class Card(QFrame):
+    """A rounded panel one step off the window colour; children go in `body`."""
+
+    def __init__(self, parent: QWidget | None = None, *, spacing_factor: float = 0.5) -> None:
+        super().__init__(parent)
+        self.body = QVBoxLayout(self)
+        em = self.fontMetrics().height()
+        self.body.setContentsMargins(em, round(em * 0.8), em, round(em * 0.8))
+        self.body.setSpacing(round(em * spacing_factor))
+
+    def colours(self):
+        return theme.card_colours(self.palette())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        fill, border = self.colours()
+        radius = self.fontMetrics().height() * 0.45
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(border)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
+        painter.end()
+
+
+class Severity(Enum):
+    INFO = "info"
+    WARNING = "warning"
+
+
+class Banner(Card):
+    """A tinted message strip with an icon; hidden while it has no message."""
+
+    def __init__(self, severity: Severity = Severity.WARNING, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.severity = severity
+        row = QHBoxLayout()
+        row.setSpacing(self.fontMetrics().height() // 2)
+        self.icon = QLabel(self)
+        pixmap = QStyle.StandardPixmap.SP_MessageBoxWarning if severity is Severity.WARNING else QStyle.StandardPixmap.SP_MessageBoxInformation
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
+        self.icon.setPixmap(self.style().standardIcon(pixmap, None, self).pixmap(size, size))
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        row.addWidget(self.icon)
+        row.addWidget(self.label, 1)
+        self.body.addLayout(row)
+        self.setAccessibleName("Warning" if severity is Severity.WARNING else "Information")
+        self.hide()
+
+    def colours(self):
+        if self.severity is Severity.WARNING:
+            return theme.tint_colours(self.palette(), theme.WARNING_HUE)
+        return theme.tint_colours(self.palette(), self.palette().color(QPalette.ColorRole.Highlight))
+
+    def show_message(self, html: str, plain: str | None = None) -> None:
+        """Show rich text (already escaped); `plain` becomes the accessible description."""
+        self.label.setText(html)
+        self.setAccessibleDescription(plain if plain is not None else self.label.text())
+        self.setVisible(bool(html))
+
+    def clear(self) -> None:
+        self.label.clear()
+        self.hide()

@@ -1,0 +1,110 @@
+"""The detail pane of the question bank: everything about one question, and a practice button."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QStyle, QVBoxLayout, QWidget
+
+from mockloop.engine.bank import Bank, Question
+from mockloop.ui import theme
+
+
+def _html_list(items: list[str], ordered: bool = False) -> str:
+    tag = "ol" if ordered else "ul"
+    body = "".join(f"<li>{html.escape(item)}</li>" for item in items)
+    return f"<{tag} style='margin-left: 0; -qt-list-indent: 1;'>{body}</{tag}>"
+
+
+class QuestionDetail(QWidget):
+    """Shows the selected question; empty (with a hint) when nothing is selected."""
+
+    practice_requested = Signal(str)  # question id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Question details")
+        self.question: Question | None = None
+        em = self.fontMetrics().height()
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        content = QWidget(scroll)
+        scroll.setWidget(content)
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(em, em // 2, em // 2, em)
+        layout.setSpacing(em // 3)
+
+        self.meta_label = theme.muted("", content)
+        self.meta_label.setAccessibleName("Question facts")
+        self.text_label = theme.plain("", content)
+        self.text_label.setFont(theme.scaled_font(self.text_label, 1.2, bold=True))
+        self.text_label.setAccessibleName("Question")
+        self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.practice_button = QPushButton("Practice this question", content)
+        self.practice_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self.practice_button.setAccessibleName("Practice this question")
+        self.practice_button.setToolTip("Answer this question out loud (Enter on the table does the same)")
+        self.practice_button.clicked.connect(self._on_practice)
+        layout.addWidget(self.meta_label)
+        layout.addWidget(self.text_label)
+        layout.addWidget(self.practice_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        self._sections: list[QWidget] = []
+        self.tags_label = self._section(layout, content, "Tags")
+        self.axes_label = self._section(layout, content, "Radar axes")
+        self.rubric_label = self._section(layout, content, "What a strong answer covers")
+        self.probes_label = self._section(layout, content, "Follow-up probes")
+        self.outline_label = self._section(layout, content, "Outline of a strong answer")
+        layout.addStretch(1)
+        self.show_question(None, None)
+
+    def _section(self, layout: QVBoxLayout, parent: QWidget, title: str) -> QLabel:
+        head = theme.heading(title, parent, 1.05)
+        head.setContentsMargins(0, self.fontMetrics().height() // 2, 0, 0)
+        label = QLabel(parent)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        label.setAccessibleName(title)
+        layout.addWidget(head)
+        layout.addWidget(label)
+        self._sections += [head, label]
+        return label
+
+    def show_question(self, bank: Bank | None, question: Question | None) -> None:
+        self.question = question
+        has = question is not None and bank is not None
+        for widget in self._sections:
+            widget.setVisible(has)
+        self.practice_button.setVisible(has)
+        if not has:
+            self.meta_label.setText("")
+            self.text_label.setText("Select a question to see its rubric, follow-up probes and outline.")
+            self.text_label.setFont(theme.scaled_font(self, 1.0))
+            for label in (self.tags_label, self.axes_label, self.rubric_label, self.probes_label, self.outline_label):
+                label.clear()
+            return
+        self.text_label.setFont(theme.scaled_font(self, 1.2, bold=True))
+        stage = next((s.name for s in bank.loop if s.id == question.round), question.round)
+        self.meta_label.setText(
+            f"{question.difficulty.value.capitalize()} · {question.role.value} · {question.kind.value} · {stage} · id: {question.id}"
+        )
+        self.text_label.setText(question.text)
+        self.tags_label.setText(html.escape("  ".join(f"#{t}" for t in question.tags)))
+        names = {a.id: a.name for a in bank.radar_axes}
+        self.axes_label.setText(html.escape(" · ".join(names[a] for a in bank.axes_for(question))))
+        self.rubric_label.setText(
+            _html_list([f"{p.point} ({p.dimension.replace('_', ' ')}" + (f", ×{p.weight:g})" if p.weight != 1 else ")") for p in question.rubric])
+        )
+        self.probes_label.setText(_html_list(question.probes))
+        self.outline_label.setText(_html_list(question.outline, ordered=True))
+
+    @Slot()
+    def _on_practice(self) -> None:
+        if self.question is not None:
+            self.practice_requested.emit(self.question.id)

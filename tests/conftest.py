@@ -1,0 +1,120 @@
+"""Shared fixtures: a private data folder, the real bundled models, and a virtual sound card."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path, monkeypatch):
+    """Every test gets its own data folder, so nothing touches the user's real one."""
+    data = tmp_path / "mockloop-data"
+    monkeypatch.setenv("MOCKLOOP_DATA_DIR", str(data))
+    for name in ("MOCKLOOP_MODELS_DIR", "MOCKLOOP_QUESTIONS_DIR", "MOCKLOOP_STT_MODEL", "MOCKLOOP_TTS_VOICE", "MOCKLOOP_LLM_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    return data
+
+
+@pytest.fixture(autouse=True)
+def no_qthread_left_running():
+    """Fail a test that leaves a QThread running (only when Qt was used at all)."""
+    yield
+    if "PySide6.QtCore" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QThread
+
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    running = [t for t in app.findChildren(QThread) if t.isRunning()]
+    assert not running, f"QThreads still running after the test: {running}"
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    """The resolved default models (checked against the manifest)."""
+    from mockloop.engine import registry
+    from mockloop.engine.settings import Settings
+
+    return {role: registry.resolve(role, Settings()) for role in registry.ROLES}
+
+
+@pytest.fixture(scope="session")
+def llm(bundled):
+    from mockloop.engine.llm import LocalLLM
+
+    model = LocalLLM(bundled["llm"], n_ctx=1024)
+    yield model
+    model.close()
+
+
+@pytest.fixture(scope="session")
+def voice(bundled):
+    from mockloop.engine.tts import Voice
+
+    return Voice(bundled["tts"])
+
+
+@pytest.fixture(scope="session")
+def transcriber(bundled):
+    from mockloop.engine.stt import Transcriber
+
+    return Transcriber(bundled["stt"])
+
+
+@pytest.fixture(scope="session")
+def pulse_audio(tmp_path_factory):
+    """A real PulseAudio daemon with a virtual speaker and a virtual microphone.
+
+    `paplay --device=virt_mic_src file.wav` speaks into the microphone `virt_mic`.
+    """
+    if not shutil.which("pulseaudio"):
+        pytest.fail("PulseAudio is not installed; run the README's test command, which installs it.")
+    runtime = tmp_path_factory.mktemp("pulse")
+    env = dict(os.environ, PULSE_RUNTIME_PATH=str(runtime), HOME=str(runtime))
+    subprocess.run(
+        [
+            "pulseaudio", "--daemonize=yes", "--exit-idle-time=-1", "-n", "--log-target=stderr",
+            "--load=module-native-protocol-unix",
+            "--load=module-null-sink sink_name=virt_speaker",
+            "--load=module-null-sink sink_name=virt_mic_src",
+            "--load=module-remap-source source_name=virt_mic master=virt_mic_src.monitor",
+        ],
+        env=env, check=True, capture_output=True, timeout=30,
+    )
+    pid_file = runtime / "pid"
+    for _ in range(100):
+        if subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0:
+            break
+        time.sleep(0.05)  # waiting for a daemon to come up, not for app behaviour
+    previous = os.environ.get("PULSE_RUNTIME_PATH")
+    os.environ["PULSE_RUNTIME_PATH"] = str(runtime)
+    yield env
+    if previous is None:
+        os.environ.pop("PULSE_RUNTIME_PATH", None)
+    else:
+        os.environ["PULSE_RUNTIME_PATH"] = previous
+    if pid_file.exists():
+        try:
+            os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the installed `mockloop` command the way a user would."""
+    exe = Path(sys.executable).with_name("mockloop")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=env or dict(os.environ), cwd=cwd or REPO, timeout=timeout)
