@@ -17,16 +17,9 @@ class EndOfTurn(str, Enum):
     MANUAL = "manual"
 
 
-# Environment variables that override a model path (take precedence over the file).
-ENV_MODEL_OVERRIDES = {
-    "stt_model": "MOCKLOOP_STT_MODEL",
-    "tts_voice": "MOCKLOOP_TTS_VOICE",
-    "llm_model": "MOCKLOOP_LLM_MODEL",
-}
-
-
 @dataclass
 class Settings:
+    # Model paths; empty means "let the registry choose" (environment variables still win).
     stt_model: str = ""
     tts_voice: str = ""
     llm_model: str = ""
@@ -58,9 +51,6 @@ class Settings:
         known = {f.name for f in fields(cls)}
         settings = cls(**{k: v for k, v in data.items() if k in known})
         settings.end_of_turn = EndOfTurn(settings.end_of_turn)
-        for name, env in ENV_MODEL_OVERRIDES.items():
-            if os.environ.get(env):
-                setattr(settings, name, os.environ[env])
         return settings
 
     def save(self, path: Path | None = None) -> None:

@@ -74,7 +74,6 @@ class ModelStatusProbe(QObject):
         self._worker.resolved.connect(self._on_resolved)
         self._worker.failed.connect(self._on_failed)
         self._worker.finished.connect(self._thread.quit)
-        self._thread.finished.connect(self._worker.deleteLater)
         self._thread.finished.connect(self._on_thread_finished)
         self._thread.start()
 
@@ -102,6 +101,8 @@ class ModelStatusProbe(QObject):
 
     @Slot()
     def _on_thread_finished(self) -> None:
+        # The worker is Python-owned (no parent): dropping it here deletes it on the GUI
+        # thread once its own thread has ended, which is safe; deleteLater would double-free.
         self._worker = None
         self.stopped.emit()
 
