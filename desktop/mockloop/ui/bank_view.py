@@ -85,6 +85,7 @@ class BankView(QWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([em * 45, em * 30])  # proportions; scaled to the real width
         layout.addWidget(self.splitter, 1)
         self.set_banks(BankSet())
 

@@ -107,7 +107,10 @@ class HomeView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         content = QWidget(scroll)
+        # Lines stay readable on wide screens: the page stops growing and centres.
+        content.setMaximumWidth(em * 80)
         scroll.setWidget(content)
+        scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         page = QVBoxLayout(content)
         page.setContentsMargins(em * 2, em * 3 // 2, em * 2, em * 2)
         page.setSpacing(em)
@@ -133,7 +136,7 @@ class HomeView(QWidget):
         left.addWidget(self._build_rule_card(content))
         left.addStretch(1)
         right = QVBoxLayout()
-        right.addWidget(theme.heading("Ready to listen and speak", content))
+        right.addWidget(theme.heading("Models on this computer", content))
         self.model_panel = ModelStatusPanel(content)
         right.addWidget(self.model_panel)
         right.addStretch(1)
@@ -167,7 +170,7 @@ class HomeView(QWidget):
 
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, self.fontMetrics().height() // 2, 0, 0)
-        self.start_button = QPushButton("Start mock interview", parent)
+        self.start_button = theme.PrimaryButton("Start mock interview", parent)
         self.start_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         self.start_button.setDefault(True)
         self.start_button.setAccessibleName("Start mock interview")

@@ -113,7 +113,6 @@ class ModelStatusPanel(Card):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Model status")
-        self.body.addWidget(theme.heading("Models on this computer", self, 1.1))
         grid = QGridLayout()
         grid.setHorizontalSpacing(self.fontMetrics().height() // 2)
         grid.setColumnStretch(2, 1)
@@ -124,7 +123,7 @@ class ModelStatusPanel(Card):
             icon = QLabel(self)
             name = QLabel(ROLE_LABELS[role], self)
             name.setFont(theme.scaled_font(name, bold=True))
-            text = theme.muted("Checking…", self)
+            text = theme.plain("Checking…", self)
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             text.setAccessibleName(f"{ROLE_LABELS[role]} status")
             grid.addWidget(icon, row, 0, Qt.AlignmentFlag.AlignTop)
@@ -157,7 +156,7 @@ class ModelStatusPanel(Card):
     def show_ready(self, role: str, info: object) -> None:
         assert isinstance(info, registry.ModelInfo)
         mb = info.size_bytes / 1_000_000
-        self._texts[role].setText(f"{info.name} — {info.source}, {mb:,.0f} MB")
+        self._texts[role].setText(f"{info.name}\n{info.source} · {mb:,.0f} MB")
         self._texts[role].setToolTip(str(info.path))
         self._states[role] = "ready"
         self._set_icon(role, QStyle.StandardPixmap.SP_DialogApplyButton)

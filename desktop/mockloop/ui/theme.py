@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 # Hues for tints only: always blended into the palette at a low strength.
 WARNING_HUE = QColor(232, 160, 0)
@@ -68,3 +68,25 @@ def muted(text: str = "", parent: QWidget | None = None) -> QLabel:
     label = plain(text, parent)
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return label
+
+
+class PrimaryButton(QPushButton):
+    """The one call to action of a view: drawn in the palette's highlight colours."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._apply_palette()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        # Only the application-wide change: our own setPalette() sends PaletteChange.
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            self._apply_palette()
+
+    def _apply_palette(self) -> None:
+        base = QApplication.palette(self)
+        palette = QPalette(base)
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.Button, base.color(group, QPalette.ColorRole.Highlight))
+            palette.setColor(group, QPalette.ColorRole.ButtonText, base.color(group, QPalette.ColorRole.HighlightedText))
+        self.setPalette(palette)
