@@ -222,10 +222,7 @@ def test_filters():
     assert len(ds) == 7 + len(behavioral) and len(mle) == 13 + len(behavioral)
     assert len(banks.filter(kind="System Design")) == 4
     assert all(q.difficulty.value == "hard" for _, q in banks.filter(difficulty="hard"))
-    assert {q.text[:40] for _, q in banks.filter(tag="#graph neural networks")} == {
-        "Design a Graph ML system to power the 'Wh",
-        "Explain how you would train a Graph Neur",
-    }
+    assert {q.id for _, q in banks.filter(tag="#graph neural networks")} == {"ds-who-to-follow-graph", "mle-gnn-user-embeddings"}
     combined = banks.filter(role="ds", kind="technical", difficulty="medium")
     assert len(combined) == 2 and all(q.role.value == "Data Scientist" for _, q in combined)
     assert banks.filter(tag="no such tag") == []
@@ -237,3 +234,15 @@ def test_unknown_question_suggests_close_ids():
     with pytest.raises(UnknownQuestionError) as caught:
         banks.find(some_id[:-2])
     assert some_id in caught.value.close
+
+
+def test_think_out_loud_rule_is_in_the_bank(bank):
+    assert [r.name for r in bank.rules] == ["Think Out Loud"]
+    assert "thought process" in bank.rules[0].description
+
+
+def test_question_kind_must_fit_its_stage(tmp_path):
+    text = BROKEN.replace("difficulty: impossible", "difficulty: hard").replace("    kind: Technical\n", "    kind: Behavioral\n").replace("dimension: depth", "dimension: action").replace("dimension: correctness", "dimension: result").replace("dimension: tradeoffs", "dimension: situation")
+    with pytest.raises(BankFileInvalid) as caught:
+        load_bank_file(_write(tmp_path, "acme.yaml", text))
+    assert "cannot be in the 'tech' stage" in caught.value.errors[0].message

@@ -68,7 +68,7 @@ class BankView(QWidget):
             mode = QHeaderView.ResizeMode.Stretch if column == Column.TEXT else QHeaderView.ResizeMode.ResizeToContents
             header.setSectionResizeMode(column, mode)
         header.setSectionResizeMode(Column.TAGS, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(Column.TAGS, em * 14)
+        header.resizeSection(Column.TAGS, em * 10)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # bank order until the user sorts
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.table.activated.connect(self._on_activated)
@@ -85,7 +85,7 @@ class BankView(QWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([em * 45, em * 30])  # proportions; scaled to the real width
+        self.splitter.setSizes([em * 50, em * 28])  # proportions; scaled to the real width
         layout.addWidget(self.splitter, 1)
         self.set_banks(BankSet())
 

@@ -117,6 +117,13 @@ class Company(_Strict):
     timeline_days: int = Field(gt=0)
 
 
+class Rule(_Strict):
+    """An unwritten rule of the loop, e.g. "Think out loud"."""
+
+    name: Text
+    description: Text
+
+
 class RadarAxis(_Strict):
     """A topic on the difficulty radar; questions join it through their tags."""
 
@@ -144,12 +151,13 @@ class Bank(_Strict):
     company: Company
     loop: list[LoopStage] = Field(min_length=1)
     radar_axes: list[RadarAxis] = Field(min_length=3, max_length=10)
+    rules: list[Rule] = Field(default_factory=list)
     personas: list[Persona] = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _cross_references(self) -> Bank:
-        stages = {s.id for s in self.loop}
+        stages = {s.id: s for s in self.loop}
         seen: set[str] = set()
         for index, q in enumerate(self.questions):
             if q.id in seen:
@@ -157,6 +165,8 @@ class Bank(_Strict):
             seen.add(q.id)
             if q.round not in stages:
                 raise ValueError(f"questions[{index}] ({q.id}): round '{q.round}' is not one of the loop stages {sorted(stages)}")
+            if q.kind not in stages[q.round].kinds:
+                raise ValueError(f"questions[{index}] ({q.id}): a {q.kind.value} question cannot be in the '{q.round}' stage")
             if not self.axes_for(q):
                 raise ValueError(f"questions[{index}] ({q.id}): no radar axis covers its tags {q.tags}")
         persona_ids = [p.id for p in self.personas]
