@@ -75,6 +75,7 @@ def test_doctor_fails_with_a_sentence_when_a_model_is_broken(tmp_path):
     doc = json.loads(out.stdout)
     llm = next(m for m in doc["models"] if m["role"] == "llm")
     assert llm["ok"] is False and llm["error"]["kind"] == "truncated" and llm["error"]["path"] == str(broken)
+    assert {"name", "source", "path", "size_bytes", "load_seconds", "smoke"} <= set(llm)
     assert doc["ok"] is False and "MOCKLOOP_LLM_MODEL" in doc["problems"][0]
     text = run_cli("doctor", "--quick", env=env)
     assert text.returncode == 1 and "FAIL LLM" in text.stdout and "Traceback" not in text.stdout + text.stderr

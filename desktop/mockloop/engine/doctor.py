@@ -29,7 +29,8 @@ class ModelCheck:
     error: dict | None = None
 
     def as_dict(self) -> dict:
-        return {"role": self.role, "ok": self.ok, **self.info, "load_seconds": self.load_seconds, "smoke": self.smoke, "error": self.error}
+        base = {"name": None, "source": None, "path": None, "size_bytes": None}
+        return {"role": self.role, "ok": self.ok, **base, **self.info, "load_seconds": self.load_seconds, "smoke": self.smoke, "error": self.error}
 
 
 def _error_dict(exc: ModelError) -> dict:
