@@ -17,7 +17,7 @@ from mockloop.engine import registry
 from mockloop.engine.bank import BankSet, load_banks
 from mockloop.engine.settings import Settings
 from mockloop.ui.main_window import MainWindow
-from mockloop.ui.question_table import QUESTION_ID_ROLE, Column
+from mockloop.ui.question_table import Column
 
 SIGNAL_TIMEOUT_MS = 10_000
 
@@ -184,7 +184,7 @@ def test_home_buttons_emit_requests_and_say_what_comes_next(qtbot, window):
     assert blocker.args == ["ds-spam"]
 
 
-def test_keyboard_shortcuts_switch_views_and_focus_search(qtbot, window):
+def test_keyboard_shortcuts_switch_views_focus_search_and_quit(qtbot, window):
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=SIGNAL_TIMEOUT_MS)
     qtbot.keyClick(window.nav, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
@@ -194,6 +194,8 @@ def test_keyboard_shortcuts_switch_views_and_focus_search(qtbot, window):
     qtbot.keyClick(window.home.start_button, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.current_view() is window.bank_view
     qtbot.waitUntil(window.bank_view.search.hasFocus, timeout=SIGNAL_TIMEOUT_MS)
+    qtbot.keyClick(window.bank_view.search, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=SIGNAL_TIMEOUT_MS)
 
 
 def test_role_kind_tag_and_search_filters(window):
@@ -345,9 +347,10 @@ def test_closing_during_a_slow_check_waits_for_the_worker_without_blocking(qtbot
     qtbot.waitUntil(lambda: bool(calls), timeout=SIGNAL_TIMEOUT_MS)
     window.close()  # returns at once: the worker is still inside resolve()
     assert window.model_probe.is_running()
-    assert not window.isVisible()
+    assert window.statusBar().currentMessage() == "Closing…"
     QApplication.processEvents()  # the GUI thread stays responsive meanwhile
     with qtbot.waitSignal(window.model_probe.stopped, timeout=SIGNAL_TIMEOUT_MS):
         release.set()
     assert calls == ["stt"]  # the stop request was honoured before the next model
     assert not window.model_probe.is_running()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=SIGNAL_TIMEOUT_MS)

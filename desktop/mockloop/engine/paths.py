@@ -37,7 +37,7 @@ def user_questions_dir() -> Path:
 def repo_models_dir() -> Path | None:
     """The checkout's models/ folder, when running from source."""
     candidate = _REPO_DIR / "models"
-    return candidate if (candidate / "README.md").is_file() else None
+    return candidate if (candidate / "manifest.yaml").is_file() else None
 
 
 def builtin_questions_dir() -> Path:

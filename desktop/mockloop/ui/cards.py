@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QVBoxLayout, QWidget
 
 from mockloop.ui import theme
@@ -21,7 +21,7 @@ class Card(QFrame):
         self.body.setContentsMargins(em, round(em * 0.8), em, round(em * 0.8))
         self.body.setSpacing(round(em * spacing_factor))
 
-    def colours(self):
+    def colours(self) -> tuple[QColor, QColor]:
         return theme.card_colours(self.palette())
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
@@ -63,7 +63,7 @@ class Banner(Card):
         self.setAccessibleName("Warning" if severity is Severity.WARNING else "Information")
         self.hide()
 
-    def colours(self):
+    def colours(self) -> tuple[QColor, QColor]:
         if self.severity is Severity.WARNING:
             return theme.tint_colours(self.palette(), theme.WARNING_HUE)
         return theme.tint_colours(self.palette(), self.palette().color(QPalette.ColorRole.Highlight))

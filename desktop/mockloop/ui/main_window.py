@@ -64,7 +64,6 @@ class MainWindow(QMainWindow):
         self.add_view(self.home, self.style().standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon))
         self.add_view(self.bank_view, self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
         self._build_actions()
-        self._fit_nav()
 
         self.home.set_banks(banks)
         self.bank_view.set_banks(banks)
@@ -104,6 +103,7 @@ class MainWindow(QMainWindow):
         self.addAction(action)  # shortcut works whichever widget has focus
         self._view_menu.addAction(action)
         self._view_actions.append(action)
+        self._fit_nav()
         return index
 
     def show_view(self, view: QWidget) -> None:
@@ -173,7 +173,8 @@ class MainWindow(QMainWindow):
         elif ready == len(registry.ROLES):
             self.models_label.setText("Models ready")
         else:
-            self.models_label.setText(f"{len(registry.ROLES) - ready} model problem(s): see Home")
+            problems = len(registry.ROLES) - ready
+            self.models_label.setText(f"{problems} model problem{'s' if problems > 1 else ''}: see Home")
 
     # Shutdown ---------------------------------------------------------------
 
@@ -182,8 +183,10 @@ class MainWindow(QMainWindow):
         if self.model_probe.stop():
             event.accept()
             return
+        # Not hidden meanwhile: closing a hidden window would not quit the application.
         self._closing = True
-        self.hide()
+        self.centralWidget().setEnabled(False)
+        self.statusBar().showMessage("Closing…")
         event.ignore()
 
     @Slot()
