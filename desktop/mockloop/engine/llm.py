@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 from mockloop.engine.errors import ModelError
@@ -60,6 +61,7 @@ class LocalLLM:
                 "Use another GGUF file, or clear the setting to use the bundled model.",
             ) from None
         self._lock = threading.Lock()
+        self._closed = False
 
     @property
     def n_parameters(self) -> int:
@@ -78,9 +80,54 @@ class LocalLLM:
         if json_schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
         with self._lock:
+            self._check_open()
             out = self._llama.create_chat_completion(messages=messages, **kwargs)
         return (out["choices"][0]["message"]["content"] or "").strip()
 
+    def chat_until(
+        self,
+        messages: list[dict],
+        *,
+        max_tokens: int = 64,
+        json_schema: dict | None = None,
+        deadline: float | None = None,
+        cancel: threading.Event | None = None,
+        seed: int = 7,
+    ) -> tuple[str, str]:
+        """Like chat(), but stops early at `deadline` (time.monotonic()) or when `cancel` is set.
+
+        Returns (text, outcome) where outcome is "done", "timeout" or "cancelled"; the lock is
+        released within one token of a stop, so a discarded draft never blocks the next call.
+        """
+        kwargs: dict = {"max_tokens": max_tokens, "temperature": 0.0, "seed": seed, "stream": True}
+        if json_schema is not None:
+            kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
+        parts: list[str] = []
+        outcome = "done"
+        with self._lock:
+            self._check_open()
+            if cancel is not None and cancel.is_set():
+                return "", "cancelled"
+            stream = self._llama.create_chat_completion(messages=messages, **kwargs)
+            try:
+                for chunk in stream:
+                    parts.append(chunk["choices"][0]["delta"].get("content") or "")
+                    if cancel is not None and cancel.is_set():
+                        outcome = "cancelled"
+                        break
+                    if deadline is not None and time.monotonic() > deadline:
+                        outcome = "timeout"
+                        break
+            finally:
+                stream.close()
+        return "".join(parts).strip(), outcome
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the language model was closed")
+
     def close(self) -> None:
         with self._lock:
-            self._llama.close()
+            if not self._closed:
+                self._closed = True
+                self._llama.close()
