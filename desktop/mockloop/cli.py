@@ -88,6 +88,52 @@ def _cmd_questions(args: argparse.Namespace) -> int:
     return 0 if banks.banks else 1
 
 
+def _cmd_answer(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mockloop.engine.headless import answer
+
+    doc = answer(args.question, audio=Path(args.audio) if args.audio else None, text=Path(args.text) if args.text else None,
+                 persona_id=args.persona, save=not args.no_save)
+    lines = [doc["question"]["text"], "", f"Transcript: {doc['transcript'] or '(no speech detected)'}", ""]
+    if doc["scored"]:
+        lines.append(f"Score: {doc['score']['overall']:.0f}/100  " + "  ".join(f"{k}: {v:.0f}" for k, v in doc["score"]["dimensions"].items()))
+        for point in doc["rubric"]:
+            mark = {"covered": "+", "partial": "~", "missing": "-"}.get(point["status"], "?")
+            quote = f'  "{point["evidence"][0]["text"]}"' if point["evidence"] else ""
+            lines.append(f"  {mark} {point['point']}{quote}")
+    else:
+        lines.append("Not scored: " + ", ".join(doc["flags"]))
+    for line in doc["feedback"].get("coaching", []):
+        lines.append(f"  * {line}")
+    if doc["followup"]:
+        lines += ["", f"Follow-up ({doc['followup']['source']}): {doc['followup']['text']}"]
+    if doc.get("session_id"):
+        lines += ["", f"Saved as session {doc['session_id']}."]
+    _emit(args, doc, "\n".join(lines))
+    return 0
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mockloop.engine.headless import simulate
+
+    def progress(kind: str, data: dict) -> None:
+        if args.json:
+            return
+        if kind in ("question", "followup", "nudge", "phase"):
+            print(f"[{kind}] {data.get('text') or data.get('prompt')}", flush=True)
+        elif kind == "scored":
+            print(f"[scored] {data['id']}: {data['score']['score']['overall']}", flush=True)
+
+    doc = simulate(Path(args.answers), mode=args.mode, question_id=args.question, persona_id=args.persona, role=args.role,
+                   realtime=args.realtime, seed=args.seed, emit=progress)
+    text = f"Session {doc['session_id']} ({doc['ended']}): {len(doc['questions'])} question(s), answers used: {', '.join(doc['answers_used'])}"
+    _emit(args, doc, text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mockloop", description="Offline voice mock interviews. With no command, opens the desktop app.")
     parser.add_argument("--version", action="version", version=f"mockloop {__version__}")
@@ -107,6 +153,27 @@ def build_parser() -> argparse.ArgumentParser:
     questions.add_argument("--bank", help="a bank id, e.g. twitter-x")
     questions.add_argument("--json", action="store_true", help="print one JSON document")
     questions.set_defaults(func=_cmd_questions)
+
+    ans = sub.add_parser("answer", help="transcribe, score and plan the follow-up for one recorded or typed answer")
+    ans.add_argument("--question", required=True, help="question id (see `mockloop questions`)")
+    source = ans.add_mutually_exclusive_group(required=True)
+    source.add_argument("--audio", help="a WAV/FLAC/Ogg recording of the answer")
+    source.add_argument("--text", help="a UTF-8 text file with a typed answer")
+    ans.add_argument("--persona", help="interviewer persona id (default: the one in settings)")
+    ans.add_argument("--no-save", action="store_true", help="do not store the answer as a session")
+    ans.add_argument("--json", action="store_true", help="print one JSON document")
+    ans.set_defaults(func=_cmd_answer)
+
+    sim = sub.add_parser("simulate", help="a whole interview without a display, answers read from a folder")
+    sim.add_argument("--answers", required=True, help="folder of answers in name order (.wav/.flac spoken, .txt typed)")
+    sim.add_argument("--mode", choices=["practice", "loop"], default="practice")
+    sim.add_argument("--question", help="practice this question id")
+    sim.add_argument("--persona", help="interviewer persona id")
+    sim.add_argument("--role", choices=["ds", "mle"], help="loop mode: the role to interview for")
+    sim.add_argument("--realtime", action="store_true", help="feed audio answers at real speed (as a microphone would)")
+    sim.add_argument("--seed", type=int, default=0, help="loop mode: question choice seed")
+    sim.add_argument("--json", action="store_true", help="print one JSON document")
+    sim.set_defaults(func=_cmd_simulate)
     return parser
 
 

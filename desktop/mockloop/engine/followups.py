@@ -264,6 +264,7 @@ class SpeculativePlanner:
         self._draft_key: tuple | None = None
         self._draft: FollowUp | None = None
         self.discarded = 0
+        self._had_draft = False
 
     def update(self, ctx: FollowUpContext) -> None:
         key = ctx.key()
@@ -295,6 +296,7 @@ class SpeculativePlanner:
         started = time.monotonic()
         with self._lock:
             thread = self._thread if ctx.key() == self._draft_key else None
+            self._had_draft = self._draft_key is not None
         if thread is not None:
             thread.join(budget)
             with self._lock:
@@ -307,7 +309,10 @@ class SpeculativePlanner:
         self.cancel()
         result = self.planner.fallback(ctx)
         if result is not None:
-            result.rejected = "no draft in time" if thread is not None else "answer changed since the last draft"
+            if thread is not None:
+                result.rejected = "no draft in time"
+            else:
+                result.rejected = "answer changed since the last draft" if self._had_draft else "no pause to draft in"
             result.seconds = time.monotonic() - started
         return result
 

@@ -66,7 +66,8 @@ class AnswerScore:
 
     def named_terms(self) -> list[str]:
         """Rubric terms in the candidate's own words, in the order they said them."""
-        evidence = sorted((e for p in self.rubric for e in p.evidence), key=lambda e: e.start_char)
+        # Communication signals ("let me think", "to summarize") are delivery, not concepts to probe.
+        evidence = sorted((e for p in self.rubric if p.dimension != "communication" for e in p.evidence), key=lambda e: e.start_char)
         return list(dict.fromkeys(e.match.strip(" ,.;:") for e in evidence))
 
     def to_dict(self) -> dict:

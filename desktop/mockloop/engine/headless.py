@@ -1,0 +1,205 @@
+"""The headless commands `answer` and `simulate`: the same engines as the app, no display."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from mockloop.engine.bank import load_banks
+from mockloop.engine.bank.schema import Bank, Persona, Question
+from mockloop.engine.errors import MockloopError
+from mockloop.engine.settings import Settings
+
+LLM_TIMEOUT_SECONDS = 8.0  # a headless follow-up may take longer than a live one, but never hangs
+
+
+class PersonaNotFound(MockloopError):
+    def __init__(self, persona_id: str, bank: Bank) -> None:
+        names = ", ".join(p.id for p in bank.personas)
+        super().__init__(f"There is no interviewer persona '{persona_id}' in the {bank.company.name} bank.", f"Choose one of: {names}.")
+
+
+class AnswerInputError(MockloopError):
+    pass
+
+
+def _persona(bank: Bank, persona_id: str | None, settings: Settings) -> Persona:
+    wanted = persona_id or settings.persona
+    try:
+        return bank.persona(wanted)
+    except KeyError:
+        if persona_id is None:
+            return bank.personas[0]  # a stale setting should not stop the app
+        raise PersonaNotFound(wanted, bank) from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AnswerInputError(f"The answer file {path} does not exist.", "Give the path of a UTF-8 text file.") from None
+    except (OSError, UnicodeDecodeError):
+        raise AnswerInputError(f"The answer file {path} is not readable UTF-8 text.", "Save the answer as plain text (UTF-8).") from None
+    return text.strip()
+
+
+def answer(question_id: str, *, audio: Path | None = None, text: Path | None = None, persona_id: str | None = None,
+           save: bool = True, settings: Settings | None = None) -> dict:
+    """Transcribe, measure, score and plan the follow-up for one recorded or typed answer."""
+    from mockloop.engine.engines import Engines
+    from mockloop.engine.followups import FollowUpContext, FollowUpPlanner
+    from mockloop.engine.scoring import score_answer
+    from mockloop.engine.scoring.text import transcript_from_text
+    from mockloop.engine.speech_set import load_audio
+    from mockloop.engine.streaming_stt import transcribe_batch
+    from mockloop.engine.vad import speech_fraction
+
+    settings = settings or Settings.load()
+    banks = load_banks()
+    bank, question = banks.find(question_id)
+    persona = _persona(bank, persona_id, settings)
+    engines = Engines(settings)
+    timings: dict[str, float] = {}
+    samples: np.ndarray | None = None
+    t0 = time.perf_counter()
+    if audio is not None:
+        samples = load_audio(audio)
+        if samples.size == 0 or speech_fraction(samples) < 0.01:
+            transcript = transcript_from_text("")
+            transcript.duration = samples.size / 16_000
+        else:
+            vocabulary = list(question.tags) + [s for p in question.rubric for s in p.signals[:2]]
+            transcript = transcribe_batch(engines.decoder, samples, vocabulary[:40], question.text)
+    else:
+        transcript = transcript_from_text(_read_text(Path(text)))
+    timings["stt"] = round(time.perf_counter() - t0, 3)
+
+    t0 = time.perf_counter()
+    score = score_answer(question, bank, transcript)
+    timings["scoring"] = round(time.perf_counter() - t0, 3)
+
+    t0 = time.perf_counter()
+    followup = None
+    if score.scored:
+        ctx = FollowUpContext(question, bank, persona, transcript.text, score.coverage(), score.named_terms(), [question.text])
+        planned = FollowUpPlanner(engines.llm).plan(ctx, deadline=time.monotonic() + LLM_TIMEOUT_SECONDS)
+        followup = planned.to_dict() if planned is not None else None
+    timings["followup"] = round(time.perf_counter() - t0, 3)
+    engines.close()
+
+    data = score.to_dict()
+    doc = {
+        "question": {"id": question.id, "text": question.text, "kind": question.kind.value, "role": question.role.value,
+                     "difficulty": question.difficulty.value, "bank": bank.company.id},
+        "persona": persona.id,
+        "input": {"type": "audio" if audio is not None else "text", "path": str(audio or text),
+                  "seconds": round(transcript.duration, 3)},
+        "transcript": transcript.text,
+        "words": [{"text": w.text, "start": w.start, "end": w.end, "probability": round(w.probability, 3)} for w in transcript.words],
+        "flags": data["flags"],
+        "scored": data["scored"],
+        "metrics": data["metrics"],
+        "insights": data["insights"],
+        "rubric": data["rubric"],
+        "score": data["score"],
+        "feedback": data["feedback"],
+        "followup": followup,
+        "timings": timings,
+    }
+    if save:
+        doc["session_id"] = _save_answer(bank, question, persona, transcript, samples, data, followup, engines)
+    return doc
+
+
+def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, samples, data: dict, followup, engines) -> str:
+    from mockloop.engine.store import SessionStore
+    from mockloop.engine.turn_text import save_audio
+
+    with SessionStore.open() as store:
+        session_id = store.create_session("practice", bank.company.id, persona.id, models=engines.model_names())
+        round_id = store.add_round(session_id, question.round)
+        turn = store.begin_turn(round_id, question.id, interviewer_text=question.text)
+        if samples is not None:
+            save_audio(turn.audio_path, samples, 16_000)  # the candidate's answer, kept like a live one
+        store.finish_turn(
+            turn.turn_id, transcript=transcript.text, words=[vars(w) for w in transcript.words], metrics=data["metrics"],
+            rubric=data["rubric"], scores=data["score"], feedback=data["feedback"],
+            followups=[followup] if followup else [],
+            candidate_audio=str(turn.audio_path) if samples is not None else None,
+            axis_scores={a: data["score"]["overall"] for a in bank.axes_for(question)} if data["scored"] else None,
+        )
+        store.finish_round(round_id)
+        store.finish_session(session_id)
+    return session_id
+
+
+def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | None = None, persona_id: str | None = None,
+             role: str | None = None, realtime: bool = False, seed: int = 0, settings: Settings | None = None,
+             emit=None) -> dict:
+    """A whole interview without a display: interviewer audio to WAV files, answers from a folder."""
+    from mockloop.engine.answers import FolderAnswers
+    from mockloop.engine.audio_out import WavFileOut
+    from mockloop.engine.bank.schema import Role
+    from mockloop.engine.engines import Engines
+    from mockloop.engine.endpointer import EndpointerConfig, Mode
+    from mockloop.engine.interview_plan import plan_loop, plan_practice
+    from mockloop.engine.interview_runner import InterviewRunner
+    from mockloop.engine.store import SessionStore
+
+    settings = settings or Settings.load()
+    answers = FolderAnswers(answers_dir, realtime=realtime)
+    banks = load_banks()
+    if question_id:
+        bank, question = banks.find(question_id)
+        rounds = plan_practice(bank, question)
+    else:
+        bank = banks.banks[0]
+        if mode == "practice":
+            question = next(q for q in bank.questions if q.round != bank.loop[0].id) if len(bank.loop) > 1 else bank.questions[0]
+            rounds = plan_practice(bank, question)
+        else:
+            wanted = {"ds": Role.DATA_SCIENTIST, "mle": Role.ML_ENGINEER}.get((role or "").lower())
+            rounds = plan_loop(bank, role=wanted, seed=seed)
+    persona = _persona(bank, persona_id, settings)
+    engines = Engines(settings)
+    events: list[dict] = []
+
+    def record(kind: str, data: dict) -> None:
+        if kind != "caption":
+            events.append({"event": kind, **{k: v for k, v in data.items() if k != "score"}})
+        if emit is not None:
+            emit(kind, data)
+
+    with SessionStore.open() as store:
+        store.recover_interrupted()
+        out_dir = store.recordings_dir / "simulate"
+        out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        track = out_dir / f"interviewer-{os.getpid()}-{int(time.time())}.wav"
+        out = WavFileOut(track)
+        runner = InterviewRunner(
+            engines, bank, persona, rounds, store, answers, out, mode=mode, emit=record,
+            endpointing=EndpointerConfig(mode=Mode.MANUAL, silence_seconds=settings.silence_seconds, no_speech_seconds=None),
+        )
+        summary = runner.run()
+        out.close()
+        session = store.get_session(summary.session_id)
+    engines.close()
+    return {
+        **summary.to_dict(),
+        "mode": mode,
+        "persona": persona.id,
+        "answers_used": answers.used,
+        "interviewer_track": str(track),
+        "turns": [
+            {"question_id": t.question_id, "kind": t.kind.value,
+             "attempt": t.attempt, "status": t.status.value,
+             "interviewer_text": t.interviewer_text, "interviewer_audio": str(t.interviewer_audio) if t.interviewer_audio else None,
+             "candidate_audio": str(t.candidate_audio) if t.candidate_audio else None, "transcript": t.transcript,
+             "overall": t.overall}
+            for r in session.rounds for t in r.turns
+        ],
+        "events": events,
+    }

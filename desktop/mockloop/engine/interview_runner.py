@@ -1,0 +1,337 @@
+"""Run an interview: speak each question, listen, follow up, score, store, move on.
+
+The runner is the interviewer's state machine (loop → round → question → phases →
+follow-ups) on one thread that owns the models. The UI (or the headless `simulate`
+command) gives it an answer source and an audio output, sends commands (`done`,
+`repeat`, `skip`, `reanswer`, `end-round`, `stop`) from any thread, and receives events.
+The clock is the audio's (seconds spoken plus seconds listened), so a headless run keeps
+time exactly like a live one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from mockloop import __version__
+from mockloop.engine.answers import Answer, AnswerSource
+from mockloop.engine.audio_types import AudioOut
+from mockloop.engine.bank.schema import Bank, Kind, Persona, Question
+from mockloop.engine.endpointer import EndpointerConfig, Mode
+from mockloop.engine.engines import Engines
+from mockloop.engine.followups import FollowUpContext, FollowUpPlanner, SpeculativePlanner
+from mockloop.engine.interview_plan import PlannedRound, design_phases
+from mockloop.engine.listener import ListenResult, TurnListener
+from mockloop.engine.scoring import score_answer
+from mockloop.engine.speaker import Speaker
+from mockloop.engine.store import SessionStore
+from mockloop.engine.scoring.text import transcript_from_text
+from mockloop.engine.stt import Transcript
+from mockloop.engine.turn_text import combine, save_audio, spoken_feedback
+
+Emit = Callable[[str, dict], None]
+
+
+class _EndRound(Exception):
+    pass
+
+
+class _EndSession(Exception):
+    pass
+
+
+@dataclass
+class RunSummary:
+    session_id: str
+    questions: list[dict] = field(default_factory=list)  # per question: id, attempt, overall, followups, flags
+    ended: str = "finished"  # finished | answers-ran-out | stopped
+
+    def to_dict(self) -> dict:
+        return {"session_id": self.session_id, "ended": self.ended, "questions": self.questions}
+
+
+class InterviewRunner:
+    def __init__(
+        self,
+        engines: Engines,
+        bank: Bank,
+        persona: Persona,
+        rounds: list[PlannedRound],
+        store: SessionStore,
+        answers: AnswerSource,
+        out: AudioOut,
+        *,
+        mode: str = "practice",
+        endpointing: EndpointerConfig | None = None,
+        emit: Emit | None = None,
+        followup_budget: float = 0.3,
+    ) -> None:
+        self.engines = engines
+        self.bank = bank
+        self.persona = persona
+        self.rounds = rounds
+        self.store = store
+        self.answers = answers
+        self.mode = mode
+        self.endpointing = endpointing or EndpointerConfig(mode=Mode.HANDS_FREE, silence_seconds=engines.settings.silence_seconds)
+        self.emit = emit or (lambda kind, data: None)
+        self.followup_budget = followup_budget
+        self.rate = persona.speaking_rate * engines.settings.speaking_rate
+        self.speaker = Speaker(engines.voice, out, cache=engines.cache)
+        self.planner = SpeculativePlanner(FollowUpPlanner(engines.llm))
+        self.elapsed = 0.0  # audio clock: seconds spoken + seconds listened
+        self._nudges = itertools.cycle(persona.nudges)
+        self._commands: list[str] = []
+        self._lock = threading.Lock()
+        self._listener: TurnListener | None = None
+        self._asked: list[str] = []
+        self._last_was_typed = False
+        self._reanswer = False
+        self.session_id: str | None = None
+
+    # ---- commands from other threads ------------------------------------------------------------
+
+    def command(self, name: str) -> None:
+        """done / press / release act on the current answer; the others end it and are then obeyed."""
+        with self._lock:
+            listener = self._listener
+            if name in ("done", "press", "release"):
+                if listener is not None:
+                    getattr(listener, name)()
+                return
+            self._commands.append(name)
+        self.speaker.stop()
+        if listener is not None:
+            listener.cancel()
+
+    def _take_command(self) -> str | None:
+        with self._lock:
+            return self._commands.pop(0) if self._commands else None
+
+    # ---- the interview -----------------------------------------------------------------------
+
+    def run(self) -> RunSummary:
+        models = self.engines.model_names()
+        self.session_id = self.store.create_session(self.mode, self.bank.company.id, self.persona.id, models=models, app_version=__version__)
+        summary = RunSummary(self.session_id)
+        self.emit("session-started", {"session_id": self.session_id, "persona": self.persona.id, "rounds": [r.title for r in self.rounds]})
+        try:
+            self._say(f"Hi, I'm your interviewer today. {self._opening()}", None)
+            for planned in self.rounds:
+                round_id = self.store.add_round(self.session_id, planned.stage, time_budget_s=planned.budget_seconds, persona_id=self.persona.id)
+                self.emit("round-started", {"title": planned.title, "budget_seconds": planned.budget_seconds, "questions": planned.questions})
+                started = self.elapsed
+                try:
+                    for qid in planned.questions:
+                        if self.elapsed - started >= planned.budget_seconds:
+                            self._say("We're out of time for this round, so let's stop here.", None)
+                            break
+                        question = next(q for q in self.bank.questions if q.id == qid)
+                        summary.questions += self._ask(round_id, question, planned)
+                except _EndRound:
+                    self._say("Okay, let's end this round here.", None)
+                self.store.finish_round(round_id)
+            self._say("That's the end of our interview. Thanks, and good luck!", None)
+        except _EndSession as end:
+            summary.ended = str(end) or "stopped"
+        finally:
+            self.planner.close()
+            self.speaker.close()
+        self.store.finish_session(self.session_id)
+        self.emit("session-ended", summary.to_dict())
+        return summary
+
+    def _opening(self) -> str:
+        if self.mode == "loop":
+            return "We'll go through the full loop. Remember to think out loud."
+        return "Let's practise one question. Remember to think out loud."
+
+    def _say(self, text: str, keep_for: tuple[int, object] | None, kind: str = "transition", wait: bool = True) -> None:
+        """Speak; with keep_for=(turn_id, path) the audio is also kept with that turn for review."""
+        audio = self.engines.cache.get_or_synthesize(text, self.rate)
+        if keep_for is not None:
+            turn_id, path = keep_for
+            save_audio(path, audio, self.engines.voice.sample_rate)
+            self.store.update_turn(turn_id, interviewer_audio=str(path))
+        self.emit("speaking", {"text": text, "kind": kind})
+        self.speaker.say(text, self.rate)
+        self.elapsed += len(audio) / self.engines.voice.sample_rate
+        if wait:
+            self.speaker.wait()
+
+    def _ask(self, round_id: int, question: Question, planned: PlannedRound) -> list[dict]:
+        """Ask a question (again if the candidate re-answers); return one summary per attempt."""
+        results = []
+        while True:
+            turn = self.store.begin_turn(round_id, question.id, interviewer_text=question.text)
+            self.emit("question", {"id": question.id, "text": question.text, "kind": question.kind.value, "attempt": turn.attempt, "turn_id": turn.turn_id})
+            self._say(question.text, (turn.turn_id, turn.interviewer_audio_path), kind="question", wait=False)
+            outcome = self._answer_question(round_id, turn, question, planned)
+            results.append(outcome)
+            if outcome.get("next") != "reanswer":
+                return results
+            self._say("Sure, let's take it again from the top.", None)
+
+    def _answer_question(self, round_id: int, turn, question: Question, planned: PlannedRound) -> dict:
+        phases = design_phases(planned.seconds_per_question()) if question.kind is Kind.SYSTEM_DESIGN else [None]
+        parts: list[Transcript] = []
+        self._asked = [question.text]
+        nudges = 0
+        first_speech = None
+        for index, phase in enumerate(phases):
+            if phase is not None:
+                self.emit("phase", {"id": phase.id, "prompt": phase.prompt, "seconds": phase.seconds})
+                if index > 0:
+                    self._say(phase.prompt, None, kind="phase", wait=False)
+            result, command = self._listen_once(turn.turn_id, question, turn.audio_path if index == 0 else None, phase)
+            if command == "repeat":
+                self._say(question.text, None, kind="question", wait=False)
+                result, command = self._listen_once(turn.turn_id, question, None, phase)
+            if command in ("skip", "end-round", "end", "stop"):
+                self.store.finish_turn(turn.turn_id, status="skipped" if not parts else "done")
+                self.emit("skipped", {"id": question.id})
+                if command == "end-round":
+                    raise _EndRound
+                if command in ("end", "stop"):
+                    raise _EndSession("stopped" if command == "stop" else "finished")
+                return {"id": question.id, "attempt": turn.attempt, "status": "skipped"}
+            if command == "out-of-answers":
+                self.store.finish_turn(turn.turn_id, status="skipped")
+                raise _EndSession("answers-ran-out")
+            if result is not None:
+                parts.append(result.transcript)
+                nudges += len(result.nudges)
+                if first_speech is None:
+                    first_speech = result.first_speech_at
+            if command == "reanswer":
+                break
+        score = score_answer(question, self.bank, combine(parts), nudges=nudges)
+        self._reanswer = command == "reanswer"
+        followups: list[dict] = []
+        try:
+            if not self._reanswer and score.scored:
+                followups = self._follow_up(round_id, turn, question, score, parts)
+        finally:
+            # Whatever happens during the follow-ups (even the end of the session), the answer is scored and kept.
+            answer = combine(parts)
+            score = score_answer(question, self.bank, answer, nudges=nudges)
+            data = score.to_dict()
+            axes = {axis: data["score"]["overall"] for axis in self.bank.axes_for(question)} if score.scored else None
+            self.store.finish_turn(
+                turn.turn_id, transcript=answer.text, words=[vars(w) for w in answer.words], metrics=data["metrics"],
+                rubric=data["rubric"], scores=data["score"], feedback=data["feedback"], axis_scores=axes,
+            )
+        if self._reanswer:
+            command = "reanswer"
+        self.emit("scored", {"id": question.id, "turn_id": turn.turn_id, "score": data})
+        if command != "reanswer":
+            self._say(spoken_feedback(score), None, kind="feedback")
+        return {
+            "id": question.id, "attempt": turn.attempt, "status": "answered", "overall": data["score"]["overall"],
+            "flags": data["flags"], "followups": followups, "next": command,
+        }
+
+    def _listen_once(self, turn_id: int, question: Question, record_to, phase) -> tuple[ListenResult | None, str | None]:
+        """One answer (spoken or typed); returns (result, command)."""
+        answer = self.answers.next(question.text)
+        if answer is None:
+            self.speaker.wait()
+            return None, "out-of-answers"
+        if answer.command:
+            self.speaker.wait()
+            return None, answer.command
+        if answer.text is not None:
+            self.speaker.wait()
+            self._last_was_typed = True
+            typed = transcript_from_text(answer.text)  # no timings: metrics say so
+            return ListenResult(typed, not answer.text.strip(), "typed", None, 0.0, 0.0, None), None
+        self._last_was_typed = False
+        return self._listen_audio(answer, turn_id, question, record_to, phase)
+
+    def _listen_audio(self, answer: Answer, turn_id: int, question: Question, record_to, phase):
+        config = self.endpointing
+        if phase is not None:
+            config = EndpointerConfig(**{**vars(config), "max_turn_seconds": phase.seconds})
+        if getattr(answer.audio, "finished", None) is not None:
+            # A recorded answer ends when its file does, not at a thinking pause.
+            config = EndpointerConfig(**{**vars(config), "mode": Mode.MANUAL, "no_speech_seconds": None})
+        vocabulary = tuple(question.tags) + tuple(s for p in question.rubric for s in p.signals[:2])
+        listener = TurnListener(
+            answer.audio, self.engines.decoder, record_to, config=config, speaking=self.speaker.speaking,
+            question=question.text, vocabulary=vocabulary[:40], patience_seconds=self.persona.silence_patience_s,
+            nudge=lambda seconds: self._nudge(turn_id, seconds),
+            on_caption=lambda c: self.emit("caption", {"committed": c.committed, "tentative": c.tentative}),
+            on_event=lambda e: self.emit("listening", {"what": type(e).__name__, **vars(e)}),
+            on_level=None,
+            on_pause=lambda seconds: self._draft(question, listener),
+        )
+        with self._lock:
+            self._listener = listener
+        self.emit("listening", {"what": "Started"})
+        try:
+            result = listener.run()
+        finally:
+            with self._lock:
+                self._listener = None
+        self.elapsed += result.audio_seconds
+        if result.recording is not None:
+            self.store.update_turn(turn_id, candidate_audio=str(result.recording.path))
+        if result.error is not None:
+            self.emit("error", {"problem": result.error.problem, "fix": result.error.fix})
+        return result, self._take_command()
+
+    def _nudge(self, turn_id: int, seconds: float) -> str:
+        text = next(self._nudges)
+        self.store.add_nudge(turn_id, text, offset_s=seconds)
+        self.emit("nudge", {"text": text, "after_seconds": seconds})
+        self._say(text, None, kind="nudge", wait=False)
+        return text
+
+    def _context(self, question: Question, transcript: Transcript, asked: list[str]) -> FollowUpContext:
+        score = score_answer(question, self.bank, transcript)
+        return FollowUpContext(question, self.bank, self.persona, transcript.text, score.coverage(), score.named_terms(), asked)
+
+    def _draft(self, question: Question, listener: TurnListener) -> None:
+        """A pause: plan the follow-up now from what is committed, in case this is the end."""
+        words = list(listener.stt.committed)
+        if len(words) >= 8:
+            self.planner.update(self._context(question, Transcript(" ".join(w.text for w in words), words, 0.0), list(self._asked)))
+
+    def _follow_up(self, round_id: int, turn, question: Question, score, parts: list[Transcript]) -> list[dict]:
+        asked = self._asked
+        done = []
+        for _ in range(self.persona.max_followups):
+            t0 = time.perf_counter()
+            ctx = FollowUpContext(question, self.bank, self.persona, combine(parts).text, score.coverage(), score.named_terms(), list(asked))
+            if self._last_was_typed:
+                # Nobody is waiting on a voice reply after typing: let the model plan fully (bounded).
+                followup = self.planner.planner.plan(ctx, deadline=time.monotonic() + 5.0)
+            else:
+                followup = self.planner.finish(ctx, self.followup_budget)
+            if followup is None:
+                break
+            latency = time.perf_counter() - t0
+            fturn = self.store.begin_turn(round_id, parent_turn_id=turn.turn_id, interviewer_text=followup.text, followup=followup.to_dict())
+            self.emit("followup", {**followup.to_dict(), "ready_seconds": round(latency, 3)})
+            self._say(followup.text, (fturn.turn_id, fturn.interviewer_audio_path), kind="followup", wait=False)
+            result, command = self._listen_once(fturn.turn_id, question, fturn.audio_path, None)
+            asked.append(followup.text)
+            record = {"text": followup.text, "source": followup.source, "ready_seconds": round(latency, 3), "from_draft": followup.from_draft}
+            if result is None or command:
+                self.store.finish_turn(fturn.turn_id, status="skipped")
+                done.append(record)
+                if command == "end-round":
+                    raise _EndRound
+                if command in ("end", "stop", "out-of-answers"):
+                    raise _EndSession({"end": "finished", "stop": "stopped"}.get(command, "answers-ran-out"))
+                if command == "reanswer":
+                    self._reanswer = True
+                break
+            parts.append(result.transcript)
+            self.store.finish_turn(fturn.turn_id, transcript=result.transcript.text, words=[vars(w) for w in result.transcript.words])
+            done.append(record)
+            score = score_answer(question, self.bank, combine(parts))
+        return done

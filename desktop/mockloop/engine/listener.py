@@ -1,0 +1,199 @@
+"""One listening turn: capture → recorder (on disk as it comes) + end-of-turn policy + live captions.
+
+The capture thread only hands blocks on; everything the turn decides (nudges, the end,
+drafts of the follow-up) happens in `run()`, on the caller's thread, from a queue of
+events. The recording is written as it is captured, so a crash loses at most a second.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from mockloop.engine.audio_types import AudioBlock, AudioIn
+from mockloop.engine.endpointer import (
+    EndpointerConfig, Endpointer, Event, NoSpeech, Pause, SpeechResumed, SpeechStarted, TurnEnded,
+)
+from mockloop.engine.errors import MockloopError
+from mockloop.engine.recorder import Recorder, RecordingResult
+from mockloop.engine.stt import Transcript
+from mockloop.engine.streaming_stt import Caption, StreamingTranscriber, WhisperDecoder
+
+
+@dataclass
+class Nudge:
+    text: str
+    at: float  # seconds into the turn's audio
+
+
+@dataclass
+class ListenResult:
+    transcript: Transcript
+    no_speech: bool
+    reason: str  # silence | released | done | no-speech | max-duration | source-ended | cancelled | error
+    recording: RecordingResult | None
+    audio_seconds: float
+    speech_seconds: float
+    first_speech_at: float | None  # seconds into the turn when the candidate started talking
+    nudges: list[Nudge] = field(default_factory=list)
+    captions: int = 0
+    final_seconds: float = 0.0  # turn end -> final transcript (wall time)
+    error: MockloopError | None = None  # e.g. the microphone was lost; what was captured is kept
+
+
+class _SourceEnded:
+    """Marker put on the event queue when a file source has nothing more to give."""
+
+
+class TurnListener:
+    """Listen to one answer. `done()`, `press()`/`release()` and `cancel()` may come from any thread."""
+
+    def __init__(
+        self,
+        source: AudioIn,
+        decoder: WhisperDecoder,
+        record_to: Path | None,
+        *,
+        config: EndpointerConfig = EndpointerConfig(),
+        speaking: threading.Event | None = None,
+        question: str = "",
+        vocabulary: tuple[str, ...] = (),
+        patience_seconds: float | None = None,
+        nudge: Callable[[float], str | None] | None = None,
+        on_caption: Callable[[Caption], None] | None = None,
+        on_event: Callable[[Event], None] | None = None,
+        on_level: Callable[[float, float], None] | None = None,
+        on_pause: Callable[[float], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.record_to = record_to
+        self.patience = patience_seconds
+        self._nudge = nudge
+        self._on_event = on_event
+        self._on_level = on_level
+        self._on_pause = on_pause
+        self._events: queue.Queue = queue.Queue()
+        self._captions = 0
+        self._on_caption = on_caption
+        self.endpointer = Endpointer(config, on_event=self._events, speaking=speaking)
+        self.stt = StreamingTranscriber(decoder, vocabulary=vocabulary, question=question, on_caption=self._caption)
+        self.recorder = Recorder(record_to) if record_to is not None else None
+        self._error: MockloopError | None = None
+        self._started_at = 0.0
+        self._first_block: float | None = None
+        self._last_block_end = 0.0
+
+    # ---- actions from other threads ---------------------------------------------------------
+
+    def done(self) -> None:
+        self.endpointer.done()
+
+    def press(self) -> None:
+        self.endpointer.press()
+
+    def release(self) -> None:
+        self.endpointer.release()
+
+    def cancel(self) -> None:
+        self._events.put("cancelled")
+
+    # ---- capture thread ---------------------------------------------------------------------
+
+    def _caption(self, caption: Caption) -> None:
+        self._captions += 1
+        if self._on_caption is not None:
+            self._on_caption(caption)
+
+    def _block(self, block: AudioBlock) -> None:
+        if self._first_block is None:
+            self._first_block = block.start
+        self._last_block_end = block.start + len(block.samples) / 16_000
+        if self.recorder is not None:
+            self.recorder.write(block)
+        if self._on_level is not None:
+            self._on_level(block.rms, block.peak)
+        verdict = self.endpointer.process(block)
+        for b in verdict.feed:
+            self.stt.feed(b)
+
+    def _source_gone(self) -> str | None:
+        """"error" when the device was lost, "source-ended" when a file ran out, else None."""
+        error = getattr(self.source, "error", None)
+        if isinstance(error, MockloopError):
+            self._error = error
+            return "error"
+        finished = getattr(self.source, "finished", None)
+        if isinstance(finished, threading.Event) and finished.is_set():
+            return "source-ended"
+        return None
+
+    # ---- the turn ---------------------------------------------------------------------------
+
+    def run(self) -> ListenResult:
+        """Listen until the turn ends; return the final transcript and what happened."""
+        if self.recorder is not None:
+            self.recorder.start()
+        self.stt.start()
+        self.source.start(self._block)
+        first_speech: float | None = None
+        nudges: list[Nudge] = []
+        ending: str | None = None  # why the listener (not the endpointer) ended the turn
+        cancelled = False
+        nudged_in_pause = False
+        while True:
+            try:
+                event = self._events.get(timeout=0.05)
+            except queue.Empty:
+                if ending is None:
+                    ending = self._source_gone()
+                    if ending is not None:
+                        self.endpointer.done()  # queues TurnEnded (or it is already queued)
+                        if self.endpointer.turn_end is not None and self._events.empty():
+                            break
+                continue
+            if event == "cancelled":
+                cancelled = True
+                break
+            if self._on_event is not None and isinstance(event, (SpeechStarted, Pause, SpeechResumed, NoSpeech, TurnEnded)):
+                self._on_event(event)
+            if isinstance(event, SpeechStarted) and first_speech is None:
+                first_speech = event.at - (self._first_block or 0.0)
+            elif isinstance(event, SpeechResumed):
+                nudged_in_pause = False
+            elif isinstance(event, Pause):
+                if self._on_pause is not None:
+                    self._on_pause(event.seconds)
+                if self._nudge is not None and self.patience is not None and not nudged_in_pause and event.seconds >= self.patience:
+                    text = self._nudge(event.seconds)
+                    if text:
+                        nudges.append(Nudge(text, round(event.at - (self._first_block or 0.0), 3)))
+                        nudged_in_pause = True
+            elif isinstance(event, TurnEnded):
+                break
+        turn_end = self.endpointer.turn_end
+        reason = ending or (turn_end.reason.value if turn_end is not None else "done")
+        self.source.stop()
+        t0 = time.perf_counter()
+        if cancelled:
+            self.stt.close()
+            result = None
+        else:
+            result = self.stt.finish()
+        final_seconds = time.perf_counter() - t0
+        recording = self.recorder.close() if self.recorder is not None else None
+        if recording is not None and recording.error is not None and self._error is None:
+            self._error = recording.error
+        if result is None:
+            transcript = Transcript("", [], 0.0)
+            return ListenResult(transcript, True, "cancelled", recording, 0.0, 0.0, first_speech, nudges, self._captions, 0.0, self._error)
+        offset = self._first_block or 0.0
+        words = [type(w)(w.text, round(w.start - offset, 3), round(w.end - offset, 3), w.probability) for w in result.transcript.words]
+        transcript = Transcript(result.transcript.text, words, result.audio_seconds)
+        return ListenResult(
+            transcript, result.no_speech, reason, recording, result.audio_seconds, result.speech_seconds,
+            first_speech, nudges, self._captions, final_seconds, self._error,
+        )

@@ -1,0 +1,579 @@
+"""Live captions and a final transcript from faster-whisper, fed AudioBlocks as they are captured.
+
+A worker thread re-decodes the short uncommitted audio buffer every ~0.5 s and commits
+the word prefix two consecutive hypotheses agree on (LocalAgreement-2, as in
+ufal/whisper_streaming). The buffer is trimmed at committed segment ends and at pauses,
+and silence is never decoded, so each decode is cheap, memory stays bounded, and when
+the turn ends only the uncommitted tail is decoded again.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from mockloop.engine.audio_types import STT_RATE, AudioBlock
+from mockloop.engine.errors import ModelError
+from mockloop.engine.registry import ROLE_NAMES, ModelInfo
+from mockloop.engine.stt import Transcript, Word
+from mockloop.engine.vad import WINDOW, StreamingVad
+
+SPEECH = 0.5  # Silero probability above which a window is speech
+_NEAR_SPEECH = 0.3  # a word is kept only if some window this likely to be speech lies within 0.3 s of it
+
+# Whisper drops fillers unless the text before the audio has them: this "previous text"
+# makes it write what was said, disfluencies included (coaching counts them).
+FILLER_PROMPT = "Um, so, uh, I think, like, the model... you know, hmm. Well, uh, I'd say, um, it depends."
+
+
+def build_prompt(vocabulary: Sequence[str] = (), question: str = "", context: str = "") -> str:
+    """Whisper's initial prompt: the question and its terms, the disfluent style, then recent committed text.
+
+    faster-whisper keeps the last 223 prompt tokens, so the parts are capped to fit.
+    """
+    parts = []
+    if question:
+        parts.append(question.strip()[:240])
+    if vocabulary:
+        parts.append("Terms: " + ", ".join(v.strip() for v in vocabulary if v.strip())[:240] + ".")
+    parts.append(FILLER_PROMPT)
+    if context:
+        parts.append(context[-300:])
+    return " ".join(parts)
+
+
+@dataclass
+class Segment:
+    start: float
+    end: float
+    words: list[Word]
+
+
+class _FirstWindowDone(Exception):
+    """Raised inside faster-whisper's generator to stop after the first 30 s window."""
+
+
+def _model_class():
+    from faster_whisper import WhisperModel
+
+    class _Whisper(WhisperModel):
+        # With word timestamps, faster-whisper decodes the audio after the last word as a
+        # second window (a second encoder pass, ~0.2 s here). A streaming buffer is shorter
+        # than one window, so that pass only costs latency: stop before it.
+        first_window_only = False
+        _encodes = 0
+
+        def encode(self, features):
+            if self.first_window_only:
+                self._encodes += 1
+                if self._encodes > 1:
+                    raise _FirstWindowDone
+            return super().encode(features)
+
+    return _Whisper
+
+
+class WhisperDecoder:
+    """A faster-whisper model for streaming; decode() runs one buffer at a time (calls are serialized)."""
+
+    def __init__(self, info: ModelInfo, cpu_threads: int = 0) -> None:
+        import os
+
+        self.info = info
+        self._lock = threading.Lock()
+        try:
+            self._model = _model_class()(
+                str(info.path), device="cpu", compute_type="int8",
+                cpu_threads=cpu_threads or (os.cpu_count() or 2), local_files_only=True,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(
+                ROLE_NAMES["stt"], info.path, "load-failed",
+                f"could not be loaded ({exc}); model.bin may be truncated or damaged",
+                "Copy the model folder again, or clear the setting to use the bundled model.",
+            ) from None
+
+    def decode(self, audio: np.ndarray, prompt: str | None, *, first_window_only: bool = True, condition: bool = False,
+               streaming: bool = True) -> list[Segment]:
+        """Segments with word timestamps (seconds from the start of `audio`), greedy.
+
+        streaming: re-decode at a higher temperature only when the text repeats itself
+        (a decoding loop), not whenever confidence is low, which on noisy audio would
+        double the cost of many steps. Otherwise faster-whisper's usual fallback.
+        """
+        audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
+        out: list[Segment] = []
+        with self._lock:
+            self._model.first_window_only = first_window_only
+            self._model._encodes = 0
+            try:
+                fallback = dict(temperature=(0.0, 0.5), log_prob_threshold=None) if streaming else {}
+                segments, _info = self._model.transcribe(
+                    audio, language="en", beam_size=1, word_timestamps=True, condition_on_previous_text=condition,
+                    initial_prompt=prompt or None, vad_filter=False, **fallback,
+                )
+                for seg in segments:
+                    words = [Word(w.word.strip(), float(w.start), float(w.end), float(w.probability)) for w in seg.words or []]
+                    words = [w for w in words if w.text]
+                    if words:
+                        out.append(Segment(float(seg.start), float(seg.end), words))
+            except _FirstWindowDone:
+                pass
+            finally:
+                self._model.first_window_only = False
+        return out
+
+
+def transcribe_batch(decoder: WhisperDecoder, audio: np.ndarray, vocabulary: Sequence[str] = (), question: str = "",
+                     condition: bool = True) -> Transcript:
+    """The baseline: one pass over the whole clip with the same prompt (what a non-streaming app does at turn end)."""
+    audio = np.nan_to_num(np.asarray(audio, dtype=np.float32).reshape(-1))
+    segments = decoder.decode(audio, build_prompt(vocabulary, question), first_window_only=False, condition=condition, streaming=False)
+    words = [w for seg in segments for w in seg.words]
+    return Transcript(" ".join(w.text for w in words), words, len(audio) / STT_RATE)
+
+
+@dataclass(frozen=True)
+class Caption:
+    """What to show while the candidate speaks. `committed` only ever grows."""
+
+    committed: str
+    tentative: str
+    new_words: tuple[Word, ...]  # committed by this update
+    tentative_words: tuple[Word, ...]
+    audio_end: float  # absolute time up to which audio was decoded
+
+    @property
+    def text(self) -> str:
+        return f"{self.committed} {self.tentative}".strip()
+
+
+@dataclass
+class StreamResult:
+    """The final transcript of one turn (word times in absolute capture seconds)."""
+
+    transcript: Transcript
+    no_speech: bool  # nothing was said: a clear outcome, not an empty answer to score
+    speech_seconds: float  # how much audio the VAD called speech
+    audio_seconds: float  # how much audio was fed
+    finish_seconds: float  # wall time from finish() to this result
+    decodes: int = 0
+    decode_seconds: float = 0.0  # wall time spent decoding (compute cost)
+    max_buffer_seconds: float = 0.0
+    final_decoded: bool = False  # whether finish() had to decode a tail at all
+
+
+def word_key(text: str) -> str:
+    """A word without case or punctuation, for comparing hypotheses."""
+    return re.sub(r"[^\w']", "", text.lower())
+
+
+@dataclass
+class _Agreement:
+    """LocalAgreement-2 over word hypotheses with absolute times (after ufal/whisper_streaming).
+
+    Hypotheses only 0.5 s apart see nearly the same audio and agree on the same mistakes,
+    so the one compared against (`reference`) is renewed at most every `agree_every`
+    seconds of audio, while `latest` (for captions) follows every decode.
+    """
+
+    committed_in_buffer: list[Word] = field(default_factory=list)
+    reference: list[Word] = field(default_factory=list)  # uncommitted tail of the hypothesis compared against
+    latest: list[Word] = field(default_factory=list)  # uncommitted tail of the newest hypothesis
+    last_time: float = float("-inf")  # end of the last committed word
+
+    def _fresh(self, words: list[Word]) -> list[Word]:
+        """Drop words that repeat what is already committed (by time, then by a 1-5 word overlap)."""
+        new = [w for w in words if w.start > self.last_time - 0.1]
+        if new and abs(new[0].start - self.last_time) < 1.0 and self.committed_in_buffer:
+            for n in range(min(5, len(new), len(self.committed_in_buffer)), 0, -1):
+                tail = [word_key(w.text) for w in self.committed_in_buffer[-n:]]
+                if tail == [word_key(w.text) for w in new[:n]]:
+                    new = new[n:]
+                    break
+        return new
+
+    def insert(self, words: list[Word], edge: float = float("inf"), compare: bool = True) -> list[Word]:
+        """Take a new hypothesis; when `compare`, return the words it commits: its prefix agreeing
+        with the reference, ending before `edge` (a word cut off by the end of the audio may still change)."""
+        new = self._fresh(words)
+        commit = []
+        if compare:
+            ref = list(self.reference)
+            while new and ref and new[0].end <= edge and word_key(new[0].text) == word_key(ref[0].text):
+                commit.append(new.pop(0))
+                ref.pop(0)
+            self.reference = new
+        self.latest = new
+        self._commit(commit)
+        return commit
+
+    def final(self, words: list[Word] | None) -> list[Word]:
+        """Commit everything: a last hypothesis (deduplicated) or else the newest pending tail."""
+        commit = self._fresh(words) if words is not None else self.latest
+        self.reference, self.latest = [], []
+        self._commit(commit)
+        return commit
+
+    def _commit(self, words: list[Word]) -> None:
+        if words:
+            self.committed_in_buffer.extend(words)
+            self.last_time = words[-1].end
+
+    def drop_before(self, t: float) -> list[Word]:
+        """Forget committed words whose audio was trimmed; return them (they become prompt context)."""
+        keep = [w for w in self.committed_in_buffer if w.end > t]
+        gone = self.committed_in_buffer[: len(self.committed_in_buffer) - len(keep)]
+        self.committed_in_buffer = keep
+        return gone
+
+
+class StreamingTranscriber:
+    """Feed AudioBlocks; get Captions on the worker thread; finish() gives the final transcript.
+
+    One per turn (the decoder is shared). `on_caption` runs on the worker thread, so a
+    UI must hand it over to its own thread. feed() only blocks when more than
+    `backlog_seconds` of audio is waiting, which live capture never reaches on this
+    machine and which keeps memory bounded when a file is fed as fast as possible.
+    """
+
+    def __init__(
+        self,
+        decoder: WhisperDecoder,
+        *,
+        vocabulary: Sequence[str] = (),
+        question: str = "",
+        on_caption: Callable[[Caption], None] | None = None,
+        interval: float = 0.5,
+        max_step: float = 2.0,
+        trim_seconds: float = 10.0,
+        max_buffer_seconds: float = 24.0,
+        settle_seconds: float = 0.8,
+        holdback: float = 0.5,
+        agree_every: float = 1.5,
+        backlog_seconds: float = 30.0,
+    ) -> None:
+        assert trim_seconds + 4.0 < max_buffer_seconds <= 28.0, "the buffer must fit one 30 s Whisper window"
+        self.decoder = decoder
+        self.vocabulary = tuple(vocabulary)
+        self.question = question
+        self.on_caption = on_caption
+        self.interval = interval
+        self.max_step = max_step
+        self.trim_seconds = trim_seconds
+        self.max_buffer_seconds = max_buffer_seconds
+        self.settle_seconds = settle_seconds
+        self.holdback = holdback
+        self.agree_every = agree_every
+        self._compared_at = float("-inf")
+        self.backlog_seconds = backlog_seconds
+        self._vad = StreamingVad()
+        self._agree = _Agreement()
+        self._cond = threading.Condition()
+        self._pending: list[AudioBlock] = []
+        self._pending_samples = 0
+        self._busy = False
+        self._drain = False  # wait_idle() asks for pending audio to be taken even if short
+        self._finishing = False
+        self._stopped = False
+        self._result: StreamResult | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        # The uncommitted audio: whole 512-sample windows, their speech probabilities, and
+        # anchors (buffer sample, absolute time) so gaps between blocks keep times exact.
+        self._audio = np.zeros(0, dtype=np.float32)
+        self._probs = np.zeros(0, dtype=np.float32)
+        self._anchors: list[tuple[int, float]] = []
+        self._next_time: float | None = None
+        self._decoded_upto = 0  # buffer samples covered by the last decode
+        self._tail_open = False  # the last decode ended inside speech: decode once more
+        self._segment_ends: list[float] = []  # absolute ends of the last hypothesis's segments
+        self._committed: list[Word] = []
+        self._committed_text = ""
+        self._context = ""  # committed text whose audio was trimmed: the prompt's recent past
+        self._audio_seconds = 0.0
+        self._speech_windows = 0
+        self._decodes = 0
+        self._decode_seconds = 0.0
+        self._max_buffer = 0.0
+
+    # ---- caller side ---------------------------------------------------------------------------
+
+    def start(self) -> "StreamingTranscriber":
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="mockloop-streaming-stt", daemon=True)
+            self._thread.start()
+        return self
+
+    def __enter__(self) -> "StreamingTranscriber":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def feed(self, block: AudioBlock) -> None:
+        """Queue one block (any thread). Blocks after finish() are ignored."""
+        n = len(block.samples)
+        if n == 0:
+            return
+        with self._cond:
+            while self._pending_samples > self.backlog_seconds * STT_RATE and not (self._stopped or self._finishing):
+                self._cond.wait()
+            if self._stopped or self._finishing:
+                return
+            self._pending.append(block)
+            self._pending_samples += n
+            self._cond.notify_all()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until every fed block has been decoded (or skipped as silence)."""
+        with self._cond:
+            self._drain = True
+            self._cond.notify_all()
+            idle = self._cond.wait_for(lambda: (not self._pending and not self._busy) or self._error is not None or self._stopped, timeout)
+            self._drain = False
+            return idle
+
+    def finish(self, timeout: float | None = None) -> StreamResult:
+        """The turn ended: decode what is not yet committed and return the final transcript."""
+        t0 = time.perf_counter()
+        self.start()
+        with self._cond:
+            self._finishing = True
+            self._cond.notify_all()
+            done = self._cond.wait_for(lambda: self._result is not None or self._error is not None, timeout)
+        if self._error is not None:
+            raise self._error
+        if not done:
+            raise TimeoutError("the speech recognizer did not finish in time")
+        assert self._result is not None
+        self._result.finish_seconds = time.perf_counter() - t0
+        self._join()
+        return self._result
+
+    def close(self) -> None:
+        """Stop without a result (e.g. the session was cancelled)."""
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        self._join()
+
+    def _join(self) -> None:
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
+
+    @property
+    def committed(self) -> tuple[Word, ...]:
+        return tuple(self._committed)
+
+    # ---- worker side ---------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self._cond:
+                    self._cond.wait_for(lambda: self._stopped or self._finishing or self._pending_samples >= self.interval * STT_RATE
+                                        or (self._drain and self._pending_samples > 0))
+                    if self._stopped:
+                        return
+                    # Never let the buffer outgrow one Whisper window; the rest waits for a trim.
+                    room = self.max_buffer_seconds * STT_RATE - len(self._audio)
+                    taken = self._take(min(self.max_step * STT_RATE, max(room, WINDOW)))
+                    last = self._finishing and not self._pending
+                    self._busy = True
+                    self._cond.notify_all()
+                self._append(taken)
+                if last:
+                    result = self._final()
+                    with self._cond:
+                        self._result = result
+                        self._busy = False
+                        self._cond.notify_all()
+                    return
+                if self._needs_decode():
+                    self._step()
+                self._trim()
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+        except BaseException as exc:  # hand the error to finish()/wait_idle() instead of dying silently
+            with self._cond:
+                self._error = exc
+                self._busy = False
+                self._cond.notify_all()
+
+    def _take(self, limit: float) -> list[AudioBlock]:
+        taken, n = [], 0
+        while self._pending and (not taken or n + len(self._pending[0].samples) <= limit):
+            block = self._pending.pop(0)
+            taken.append(block)
+            n += len(block.samples)
+        self._pending_samples -= n
+        return taken
+
+    def _append(self, blocks: list[AudioBlock]) -> None:
+        if not blocks:
+            return
+        offset = len(self._audio)
+        for block in blocks:
+            if self._next_time is None or abs(block.start - self._next_time) > 0.01:
+                self._anchors.append((offset, block.start))  # a gap (or the first block)
+            self._next_time = block.start + len(block.samples) / STT_RATE
+            offset += len(block.samples)
+            self._audio_seconds += len(block.samples) / STT_RATE
+        audio = np.concatenate([np.asarray(b.samples, dtype=np.float32).reshape(-1) for b in blocks])
+        audio = np.nan_to_num(audio, copy=False)
+        if len(audio) % WINDOW:  # normally only the very last block is short: pad it with silence
+            audio = np.pad(audio, (0, WINDOW - len(audio) % WINDOW))
+            self._next_time = None  # the padding shifts what follows: anchor the next block afresh
+        probs = self._vad.probabilities(audio)
+        self._speech_windows += int((probs >= SPEECH).sum())
+        self._audio = np.concatenate([self._audio, audio])
+        self._probs = np.concatenate([self._probs, probs])
+        self._max_buffer = max(self._max_buffer, len(self._audio) / STT_RATE)
+
+    def _time(self, sample: float) -> float:
+        """Absolute time of a (fractional) buffer sample index."""
+        idx, t = self._anchors[0]
+        for a_idx, a_t in self._anchors:
+            if a_idx > sample:
+                break
+            idx, t = a_idx, a_t
+        return t + (sample - idx) / STT_RATE
+
+    def _sample(self, t: float) -> int:
+        """Buffer sample index of an absolute time (clamped to the buffer)."""
+        idx, at = self._anchors[0]
+        for a_idx, a_t in self._anchors:
+            if a_t > t:
+                break
+            idx, at = a_idx, a_t
+        return int(min(len(self._audio), max(0, idx + (t - at) * STT_RATE)))
+
+    def _last_speech_sample(self) -> int:
+        speech = np.flatnonzero(self._probs >= SPEECH)
+        return int(speech[-1] + 1) * WINDOW if speech.size else 0
+
+    def _needs_decode(self) -> bool:
+        fresh = self._probs[self._decoded_upto // WINDOW:]
+        return bool((fresh >= SPEECH).any()) or (self._tail_open and len(self._audio) > self._decoded_upto)
+
+    def _decode(self) -> list[Word]:
+        """One hypothesis for the whole buffer, in absolute times, without words Whisper put in silence."""
+        prompt = build_prompt(self.vocabulary, self.question, self._context)
+        t0 = time.perf_counter()
+        segments = self.decoder.decode(self._audio, prompt, first_window_only=True)
+        self._decode_seconds += time.perf_counter() - t0
+        self._decodes += 1
+        self._decoded_upto = len(self._audio)
+        end_speech = self._last_speech_sample()
+        self._tail_open = end_speech > len(self._audio) - int(0.3 * STT_RATE)
+        near = np.convolve(self._probs >= _NEAR_SPEECH, np.ones(2 * int(0.3 * STT_RATE / WINDOW) + 1), mode="same") > 0
+        words, self._segment_ends = [], []
+        for seg in segments:
+            kept = []
+            for w in seg.words:
+                lo, hi = int(w.start * STT_RATE) // WINDOW, int(w.end * STT_RATE) // WINDOW + 1
+                if near[max(0, lo):max(lo + 1, hi)].any():
+                    kept.append(Word(w.text, self._time(w.start * STT_RATE), self._time(w.end * STT_RATE), w.probability))
+            if kept:
+                words.extend(kept)
+                self._segment_ends.append(kept[-1].end)
+        return words
+
+    def _step(self) -> None:
+        words = self._decode()
+        # Whisper guesses at a word cut off by the end of the buffer (and punctuates it as
+        # the last word): near the live edge only commit words that silence follows.
+        end = self._time(len(self._audio))
+        edge = end - self.holdback if self._tail_open else float("inf")
+        compare = not self._tail_open or end - self._compared_at >= self.agree_every - 1e-6
+        if compare:
+            self._compared_at = end
+        committed = self._agree.insert(words, edge, compare)
+        self._publish(committed)
+
+    def _publish(self, committed: list[Word]) -> None:
+        if committed:
+            self._committed.extend(committed)
+            text = " ".join(w.text for w in committed)
+            self._committed_text = f"{self._committed_text} {text}".strip()
+        if self.on_caption is not None:
+            tentative = tuple(self._agree.latest)
+            self.on_caption(Caption(
+                committed=self._committed_text,
+                tentative=" ".join(w.text for w in tentative),
+                new_words=tuple(committed),
+                tentative_words=tentative,
+                audio_end=self._time(len(self._audio)) if self._anchors else 0.0,
+            ))
+
+    def _trim(self) -> None:
+        """Keep the buffer short: cut at a committed segment end, at a settled pause, or (rarely) by force."""
+        if not self._anchors:
+            return
+        n = len(self._audio)
+        cut = None
+        end_speech = self._last_speech_sample()
+        settled = end_speech == 0 or self._decoded_upto >= end_speech + int(0.3 * STT_RATE)
+        if n - end_speech >= self.settle_seconds * STT_RATE and settled:
+            # A pause (or no speech yet): the last decode saw every word with silence after it, so it is final.
+            if self._agree.latest:
+                self._publish(self._agree.final(None))
+            cut = max(end_speech, n - int(0.3 * STT_RATE))
+        elif n > self.trim_seconds * STT_RATE:
+            # Cut where a committed segment or sentence ends, so the next decode starts cleanly.
+            ends = self._segment_ends + [w.end for w in self._agree.committed_in_buffer if w.text[-1:] in ".?!"]
+            done = [t for t in ends if t <= self._agree.last_time + 1e-3]
+            if done:
+                cut = self._sample(max(done))
+            elif n > (self.max_buffer_seconds - 4.0) * STT_RATE:
+                # No agreement for too long (noise, mumbling): settle what is old enough.
+                limit = self._time(n - 5 * STT_RATE)
+                old = [w for w in self._agree.latest if w.end <= limit]
+                if old:
+                    self._agree.latest = self._agree.latest[len(old):]
+                    self._publish(self._agree.final(old))
+                cut = self._sample(self._agree.last_time) if self._agree.last_time > self._time(0) else n - 5 * STT_RATE
+        if cut:
+            self._cut(cut)
+
+    def _cut(self, sample: int) -> None:
+        sample = (sample // WINDOW) * WINDOW
+        if sample <= 0:
+            return
+        t = self._time(sample)
+        gone = self._agree.drop_before(t)
+        if gone:
+            self._context = (self._context + " " + " ".join(w.text for w in gone)).strip()[-300:]
+        self._audio = self._audio[sample:].copy()
+        self._probs = self._probs[sample // WINDOW:].copy()
+        anchors = [(i - sample, at) for i, at in self._anchors if i > sample]
+        self._anchors = [(0, t)] + anchors
+        self._decoded_upto = max(0, self._decoded_upto - sample)
+        self._segment_ends = [e for e in self._segment_ends if e > t]
+
+    def _final(self) -> StreamResult:
+        decoded = False
+        if self._anchors and self._needs_decode():
+            self._publish(self._agree.final(self._decode()))
+            decoded = True
+        elif self._agree.latest:
+            self._publish(self._agree.final(None))
+        words = list(self._committed)
+        return StreamResult(
+            transcript=Transcript(self._committed_text, words, self._audio_seconds),
+            no_speech=not words,
+            speech_seconds=self._speech_windows * WINDOW / STT_RATE,
+            audio_seconds=self._audio_seconds,
+            finish_seconds=0.0,
+            decodes=self._decodes,
+            decode_seconds=self._decode_seconds,
+            max_buffer_seconds=self._max_buffer,
+            final_decoded=decoded,
+        )
