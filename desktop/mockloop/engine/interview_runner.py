@@ -224,9 +224,9 @@ class InterviewRunner:
                 turn.turn_id, transcript=answer.text, words=[vars(w) for w in answer.words], metrics=data["metrics"],
                 rubric=data["rubric"], scores=data["score"], feedback=data["feedback"], axis_scores=axes,
             )
+            self.emit("scored", {"id": question.id, "turn_id": turn.turn_id, "score": data})
         if self._reanswer:
             command = "reanswer"
-        self.emit("scored", {"id": question.id, "turn_id": turn.turn_id, "score": data})
         if command != "reanswer":
             self._say(spoken_feedback(score), None, kind="feedback")
         return {
@@ -236,6 +236,10 @@ class InterviewRunner:
 
     def _listen_once(self, turn_id: int, question: Question, record_to, phase) -> tuple[ListenResult | None, str | None]:
         """One answer (spoken or typed); returns (result, command)."""
+        pending = self._take_command()
+        if pending is not None:  # e.g. "skip" pressed while the interviewer was still speaking
+            self.speaker.stop()
+            return None, pending
         answer = self.answers.next(question.text)
         if answer is None:
             self.speaker.wait()

@@ -1,0 +1,153 @@
+"""End to end on a real (virtual) sound card: speech into the microphone, the question out of the speaker.
+
+PulseAudio runs with a null-sink speaker and a remapped-source microphone (conftest's
+`pulse_audio`); `paplay` speaks a recorded answer into the microphone and `parec`
+listens to what the app played. Nothing here is faked.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from mockloop.engine.audio_io import SoundDeviceIn, rescan_devices
+from mockloop.engine.audio_out import SoundDeviceOut
+from mockloop.engine.endpointer import EndpointerConfig, Mode, TurnEnded
+from mockloop.engine.listener import TurnListener
+from mockloop.engine.speaker import Speaker
+from mockloop.engine.streaming_stt import Caption, WhisperDecoder
+
+from conftest import DATA
+from test_audio_io import MonitorRecorder
+from test_offline import word_error_rate
+
+SPEECH = DATA / "speech"
+REFS = json.loads((SPEECH / "references.json").read_text(encoding="utf-8"))["clips"]
+
+
+@pytest.fixture
+def sound_card(pulse_audio, monkeypatch):
+    rescan_devices()
+    monkeypatch.setenv("PULSE_SOURCE", "virt_mic")
+    monkeypatch.setenv("PULSE_SINK", "virt_speaker")
+    return pulse_audio
+
+
+@pytest.fixture(scope="module")
+def decoder(bundled):
+    return WhisperDecoder(bundled["stt"])
+
+
+def _speak_into_mic(env: dict, clip: str) -> subprocess.Popen:
+    return subprocess.Popen(["paplay", "--device=virt_mic_src", str(SPEECH / REFS[clip]["file"])], env=env)
+
+
+def test_microphone_answer_gives_live_captions_turn_end_transcript_and_file(sound_card, decoder, tmp_path):
+    timeline: list[str] = []  # the order things happened in, as the UI would see them
+    captions: list[Caption] = []
+    lock = threading.Lock()
+
+    def on_caption(caption: Caption) -> None:
+        with lock:
+            captions.append(caption)
+            timeline.append("caption")
+
+    def on_event(event) -> None:
+        with lock:
+            timeline.append(type(event).__name__)
+
+    recording = tmp_path / "answer.wav"
+    listener = TurnListener(
+        SoundDeviceIn("pulse"), decoder, recording,
+        config=EndpointerConfig(mode=Mode.HANDS_FREE, silence_seconds=2.5),
+        on_caption=on_caption, on_event=on_event, question="How do you handle class imbalance in spam detection?",
+    )
+    player = _speak_into_mic(sound_card, "piper_medium")
+    result = listener.run()  # returns when the hands-free policy hears the candidate stop
+    player.wait(timeout=60)
+
+    assert result.reason == "silence" and not result.no_speech
+    assert timeline.index("SpeechStarted") < timeline.index("caption") < timeline.index("TurnEnded")
+    before_end = timeline[: timeline.index("TurnEnded")]
+    assert before_end.count("caption") >= 5, "captions must stream while the candidate speaks"
+    committed = [c.committed for c in captions]
+    assert all(a == b[: len(a)] for a, b in zip(committed, committed[1:])), "committed caption text never changes"
+    reference = REFS["piper_medium"]["text"]
+    assert word_error_rate(reference, result.transcript.text) <= 0.3, result.transcript.text
+    words = result.transcript.words
+    assert all(w.start <= w.end for w in words) and all(a.start <= b.start for a, b in zip(words, words[1:]))
+    audio, rate = sf.read(recording)
+    assert rate == 16000 and len(audio) / rate >= REFS["piper_medium"]["duration"] - 1.0
+
+
+def test_question_played_through_the_speaker_transcribes_back(sound_card, voice, transcriber):
+    question = "How would you design a system to rank trending topics in real time?"
+    monitor = MonitorRecorder(sound_card)
+    out = SoundDeviceOut("pulse")
+    speaker = Speaker(voice, out)
+    try:
+        speaker.say(question)
+        report = speaker.wait(timeout=60)
+    finally:
+        speaker.close()
+        out.close()
+    assert report is not None and not report.interrupted and report.words_spoken == report.words_total
+    assert monitor.wait_for(int(report.seconds_spoken * 16000))
+    heard = transcriber.transcribe(monitor.audio().astype(np.float32)).text
+    monitor.close()
+    assert word_error_rate(question, heard) <= 0.3, heard
+
+
+def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, private_data_dir):
+    from mockloop.engine.answers import LiveAnswers
+    from mockloop.engine.bank import load_banks
+    from mockloop.engine.engines import Engines
+    from mockloop.engine.interview_plan import plan_practice
+    from mockloop.engine.interview_runner import InterviewRunner
+    from mockloop.engine.settings import Settings
+    from mockloop.engine.store import SessionStore
+
+    bank, question = load_banks().find("mle-spam-class-imbalance")
+    engines = Engines(Settings())
+    events: list[tuple[str, dict]] = []
+    runner_box: dict = {}
+
+    def candidate_answers() -> None:
+        # The candidate starts once the question has been spoken (half-duplex ignores the mic until then).
+        runner_box["runner"].speaker.wait(timeout=60)
+        _speak_into_mic(sound_card, "piper_medium").wait(timeout=60)
+
+    def emit(kind: str, data: dict) -> None:
+        events.append((kind, data))
+        if kind == "listening" and data.get("what") == "Started" and "candidate" not in runner_box:
+            runner_box["candidate"] = threading.Thread(target=candidate_answers, daemon=True)
+            runner_box["candidate"].start()
+        if kind == "followup":
+            runner_box["runner"].command("stop")  # end the session once the follow-up is asked
+
+    out = SoundDeviceOut("pulse")
+    with SessionStore.open() as store:
+        runner = InterviewRunner(
+            engines, bank, bank.persona("standard"), plan_practice(bank, question), store, LiveAnswers("pulse"), out,
+            endpointing=EndpointerConfig(mode=Mode.HANDS_FREE, silence_seconds=2.5), emit=emit,
+        )
+        runner_box["runner"] = runner
+        summary = runner.run()
+        session = store.get_session(summary.session_id)
+    out.close()
+    engines.close()
+
+    kinds = [k for k, _ in events]
+    assert kinds.index("question") < kinds.index("caption") < kinds.index("followup") < kinds.index("scored")
+    followup = next(d for k, d in events if k == "followup")
+    assert followup["text"].endswith("?") and followup["ready_seconds"] < 5
+    turn = session.rounds[0].turns[0]
+    assert turn.status.value == "done" and "precision" in turn.transcript.lower()
+    assert turn.scores["overall"] is not None and turn.rubric
+    recorded, rate = sf.read(turn.candidate_audio)
+    assert len(recorded) / rate > 20
