@@ -134,6 +134,26 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from mockloop.engine.bench import run_bench
+
+    doc = run_bench(quick=args.quick)
+    s, m = doc["summary"], doc["machine"]
+    lines = [
+        f"mockloop bench on {m['cpu']} ({m['cores']} cores), {doc['seconds']} s",
+        f"  caption lag (median)               {s['caption_lag_s']} s",
+        f"  turn end -> final transcript       {s['final_latency_stream_s']} s streaming vs {s['final_latency_batch_s']} s batch (ratio {s['latency_ratio_stream_to_batch']})",
+        f"  WER                                {s['wer_stream']} streaming vs {s['wer_batch']} batch",
+        f"  STT real-time factor (streaming)   {s['rtf_stream']}",
+        f"  TTS first audio                    {s['tts_first_audio_uncached_s']} s new text, {s['tts_first_audio_cached_s']} s cached",
+        f"  follow-up ready after turn end     {s['followup_ready_s']} s (drafted during the last pause)",
+        f"  voice to voice ({doc['turn']['answer_seconds']} s answer)      {s['voice_to_voice_s']} s",
+        f"  peak RSS                           {s['peak_rss_mb']} MB",
+    ]
+    _emit(args, doc, "\n".join(lines))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mockloop", description="Offline voice mock interviews. With no command, opens the desktop app.")
     parser.add_argument("--version", action="version", version=f"mockloop {__version__}")
@@ -174,6 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=0, help="loop mode: question choice seed")
     sim.add_argument("--json", action="store_true", help="print one JSON document")
     sim.set_defaults(func=_cmd_simulate)
+
+    bench = sub.add_parser("bench", help="measure the speed of every stage of a turn on the project's speech set")
+    bench.add_argument("--quick", action="store_true", help="fewer trials and a 1-minute long answer instead of 2")
+    bench.add_argument("--json", action="store_true", help="print one JSON document")
+    bench.set_defaults(func=_cmd_bench)
     return parser
 
 

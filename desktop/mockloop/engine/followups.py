@@ -321,6 +321,15 @@ class SpeculativePlanner:
             self._stop_locked()
             self._draft_key, self._draft = None, None
 
+    def wait_draft(self, timeout: float | None = None) -> FollowUp | None:
+        """Block until the current draft is made (benchmarks and tests); the draft, or None."""
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        with self._lock:
+            return self._draft
+
     def close(self, timeout: float | None = None) -> None:
         """Cancel any draft and wait for its thread (it stops within one token)."""
         self.cancel()

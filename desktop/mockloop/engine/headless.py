@@ -168,7 +168,7 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
     events: list[dict] = []
 
     def record(kind: str, data: dict) -> None:
-        if kind != "caption":
+        if kind not in ("caption", "level"):
             events.append({"event": kind, **{k: v for k, v in data.items() if k != "score"}})
         if emit is not None:
             emit(kind, data)

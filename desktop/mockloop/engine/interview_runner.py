@@ -269,7 +269,7 @@ class InterviewRunner:
             nudge=lambda seconds: self._nudge(turn_id, seconds),
             on_caption=lambda c: self.emit("caption", {"committed": c.committed, "tentative": c.tentative}),
             on_event=lambda e: self.emit("listening", {"what": type(e).__name__, **vars(e)}),
-            on_level=None,
+            on_level=lambda rms, peak: self.emit("level", {"rms": rms, "peak": peak}),
             on_pause=lambda seconds: self._draft(question, listener),
         )
         with self._lock:

@@ -1,0 +1,162 @@
+"""`mockloop bench`: the speed of every stage of a turn, measured in one run on the project's speech set.
+
+Benchmarks report; tests assert. Each figure is a median over repeated trials on this
+machine, and ratios are taken between figures of the same run.
+"""
+
+from __future__ import annotations
+
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from mockloop.engine.settings import Settings
+
+
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 4)
+
+
+def machine() -> dict:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import os
+
+    import psutil
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(), "platform": platform.platform()}
+
+
+def measure_tts(engines, trials: int = 8) -> dict:
+    """Time from say() to the first audio handed to the output, for new text and for cached text."""
+    from mockloop.engine.audio_out import WavFileOut
+    from mockloop.engine.speaker import Speaker
+
+    sentences = [f"Question {i}: how would you measure the impact of change number {i} on retention?" for i in range(trials)]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = WavFileOut(Path(tmp) / "bench.wav")
+        speaker = Speaker(engines.voice, out, cache=engines.cache)
+        uncached, cached = [], []
+        try:
+            speaker.say("Warming up the voice.")
+            speaker.wait()
+            for text in sentences:
+                speaker.say(text + " (new)")
+                uncached.append(speaker.wait().first_audio_seconds)
+            for text in sentences:
+                engines.cache.get_or_synthesize(text, 1.0)
+            for text in sentences:
+                speaker.say(text)
+                report = speaker.wait()
+                assert report.from_cache
+                cached.append(report.first_audio_seconds)
+            t0 = time.perf_counter()
+            audio = engines.voice.synthesize(" ".join(sentences))
+            synth_seconds = time.perf_counter() - t0
+        finally:
+            speaker.close()
+            out.close()
+    return {
+        "first_audio_uncached_s": _median(uncached),
+        "first_audio_cached_s": _median(cached),
+        "uncached_to_cached_ratio": round(_median(uncached) / max(_median(cached), 1e-6), 1),
+        "rtf": round(synth_seconds / (len(audio) / engines.voice.sample_rate), 4),
+        "trials": trials,
+    }
+
+
+def measure_followup(engines, trials: int = 5) -> dict:
+    """Turn end -> follow-up text: from a draft made during the last pause, and planned from scratch."""
+    from mockloop.engine.bank import load_banks
+    from mockloop.engine.followups import FollowUpContext, FollowUpPlanner, SpeculativePlanner
+    from mockloop.engine.scoring import score_answer
+
+    bank, question = load_banks().find("mle-spam-class-imbalance")
+    persona = bank.persona("standard")
+    answer = ("Um, so accuracy is useless here, I'd look at precision and recall. I would downsample the negatives, "
+              "and, uh, use focal loss because it focuses on the hard examples, and I'd get more labels from user reports.")
+    t0 = time.perf_counter()
+    score = score_answer(question, bank, answer)
+    scoring = time.perf_counter() - t0
+    ctx = FollowUpContext(question, bank, persona, answer, score.coverage(), score.named_terms(), [question.text])
+    planner = FollowUpPlanner(engines.llm)
+    planner.plan(ctx)  # warm the prompt cache and the grammar once
+    scratch, drafted, fallback = [], [], []
+    for _ in range(trials):
+        t0 = time.perf_counter()
+        planner.plan(ctx)
+        scratch.append(time.perf_counter() - t0)
+        speculative = SpeculativePlanner(planner)
+        speculative.update(ctx)
+        speculative.wait_draft()  # the pause was long enough for the draft to finish
+        t0 = time.perf_counter()
+        result = speculative.finish(ctx, budget=0.3)
+        drafted.append(time.perf_counter() - t0)
+        assert result is not None and result.from_draft
+        t0 = time.perf_counter()
+        speculative.finish(FollowUpContext(question, bank, persona, answer + " more", {}, [], [question.text]), budget=0.3)
+        fallback.append(time.perf_counter() - t0)
+        speculative.close()
+    return {
+        "scoring_s": round(scoring, 4),
+        "ready_from_draft_s": _median(drafted),
+        "ready_fallback_s": _median(fallback),
+        "llm_plan_from_scratch_s": _median(scratch),
+        "scratch_to_draft_ratio": round(_median(scratch) / max(_median(drafted), 1e-6), 1),
+        "trials": trials,
+    }
+
+
+def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
+    from mockloop.engine.engines import Engines
+    from mockloop.engine.speech_bench import default_clips, measure_streaming
+
+    started = time.perf_counter()
+    engines = Engines(settings or Settings())
+    engines.warm()
+    loads = dict(engines.load_seconds)
+    speech = measure_streaming(default_clips(60.0 if quick else 120.0), decoder=engines.decoder)
+    tts = measure_tts(engines, trials=4 if quick else 8)
+    followup = measure_followup(engines, trials=3 if quick else 5)
+    engines.close()
+    med = speech["median"]
+    long_clip = speech["clips"][-1]
+    voice_to_voice = long_clip["final_latency_stream_s"] + followup["scoring_s"] + followup["ready_from_draft_s"] + tts["first_audio_uncached_s"]
+    return {
+        "machine": machine(),
+        "model_load_s": loads,
+        "speech": speech,
+        "tts": tts,
+        "followup": followup,
+        "turn": {
+            "answer_seconds": long_clip["duration_s"],
+            "final_transcript_s": long_clip["final_latency_stream_s"],
+            "final_transcript_batch_s": long_clip["final_latency_batch_s"],
+            "voice_to_voice_s": round(voice_to_voice, 3),
+            "note": "turn end -> final transcript (streaming) + scoring + follow-up from draft + first audio of the uncached reply",
+        },
+        "summary": {
+            "caption_lag_s": med["caption_lag_s"],
+            "final_latency_stream_s": med["final_latency_stream_s"],
+            "final_latency_batch_s": med["final_latency_batch_s"],
+            "latency_ratio_stream_to_batch": med["latency_ratio_stream_to_batch"],
+            "wer_stream": med["wer_stream"],
+            "wer_batch": med["wer_batch"],
+            "rtf_stream": med["rtf_stream"],
+            "tts_first_audio_uncached_s": tts["first_audio_uncached_s"],
+            "tts_first_audio_cached_s": tts["first_audio_cached_s"],
+            "followup_ready_s": followup["ready_from_draft_s"],
+            "voice_to_voice_s": round(voice_to_voice, 3),
+            "peak_rss_mb": speech["peak_rss_mb"],
+        },
+        "seconds": round(time.perf_counter() - started, 1),
+    }
