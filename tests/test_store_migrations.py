@@ -118,10 +118,11 @@ def test_a_schema_1_database_migrates_with_its_data(private_data_dir):
 def test_a_failing_migration_changes_nothing(private_data_dir):
     path = private_data_dir / "mockloop.db"
     _schema_1_database(path)
-    broken = Migration(3, "broken", "CREATE TABLE half_done (x TEXT);\nINSERT INTO no_such_table VALUES (1);\n")
+    latest = len(bundled_migrations())
+    broken = Migration(latest + 1, "broken", "CREATE TABLE half_done (x TEXT);\nINSERT INTO no_such_table VALUES (1);\n")
     with pytest.raises(StoreError):
         SessionStore.open(migrations=[*bundled_migrations(), broken])
-    # 002 applied and committed in its own transaction; 003 rolled back entirely.
-    assert _version(path) == 2 and "half_done" not in _tables(path) and "axis_scores" in _tables(path)
+    # Every bundled migration applied and committed in its own transaction; the broken one rolled back entirely.
+    assert _version(path) == latest and "half_done" not in _tables(path) and "axis_scores" in _tables(path)
     with SessionStore.open() as store:
         assert store.get_session("20260301-090000-0a0b").turns[0].overall == 68.0

@@ -199,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="fewer trials and a 1-minute long answer instead of 2")
     bench.add_argument("--json", action="store_true", help="print one JSON document")
     bench.set_defaults(func=_cmd_bench)
+
+    from mockloop.cli_sessions import register
+
+    register(sub)
     return parser
 
 

@@ -9,7 +9,7 @@ from typing import Any, Mapping, Sequence
 
 from mockloop import __version__
 from mockloop.engine import paths
-from mockloop.engine.store import files, owner, queries, recovery
+from mockloop.engine.store import files, owner, queries, recovery, transfer
 from mockloop.engine.store.codec import dump, now, plain, score_overall, time_text, word_dict
 from mockloop.engine.store.db import Database, Migration, RecoveryNotice
 from mockloop.engine.store.errors import SessionNotFoundError, SessionStateError, StoreError
@@ -291,6 +291,33 @@ class SessionStore:
     def axis_history(self, axis_id: str | None = None, *, bank_id: str | None = None) -> list[AxisScore]:
         with self._db.read() as conn:
             return queries.axis_history(conn, axis_id, bank_id)
+
+    # -- whole sessions and preferences ---------------------------------------------------------
+
+    def export_snapshot(self, session_id: str) -> dict:
+        """Every row of a session as plain data (see store/transfer.py), e.g. to archive it."""
+        with self._db.read() as conn:
+            return transfer.snapshot(conn, self.root, session_id)
+
+    def import_snapshot(self, snapshot: Mapping[str, Any], audio_from: Path | None = None) -> str:
+        """Insert a snapshot as a session (a fresh id if its id is taken); `audio_from` becomes its recordings folder."""
+        with self._db.write() as conn:
+            return transfer.insert(conn, self.root, snapshot, audio_from)
+
+    def get_preference(self, key: str, default: str | None = None) -> str | None:
+        with self._db.read() as conn:
+            row = conn.execute("SELECT value FROM preferences WHERE key = ?", (key,)).fetchone()
+        return default if row is None else row["value"]
+
+    def set_preference(self, key: str, value: str | None) -> None:
+        """Keep a small text preference with the practice history; None forgets it."""
+        _require_text(key=key)
+        with self._db.write() as conn:
+            if value is None:
+                conn.execute("DELETE FROM preferences WHERE key = ?", (key,))
+            else:
+                conn.execute("INSERT INTO preferences (key, value) VALUES (?, ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, str(value)))
 
     # -- helpers -------------------------------------------------------------------------------
 
