@@ -91,13 +91,15 @@ def test_question_played_through_the_speaker_transcribes_back(sound_card, voice,
     out = SoundDeviceOut("pulse")
     speaker = Speaker(voice, out)
     try:
+        mark = monitor.samples  # the monitor was already listening: count from here
         speaker.say(question)
         report = speaker.wait(timeout=60)
     finally:
         speaker.close()
         out.close()
     assert report is not None and not report.interrupted and report.words_spoken == report.words_total
-    assert monitor.wait_for(int(report.seconds_spoken * 16000))
+    # Everything played, plus a second for the device and server latency, has reached the monitor.
+    assert monitor.wait_for(mark + int((report.seconds_spoken + 1.0) * 16000))
     heard = transcriber.transcribe(monitor.audio().astype(np.float32)).text
     monitor.close()
     assert word_error_rate(question, heard) <= 0.3, heard
