@@ -19,6 +19,7 @@ import numpy as np
 from mockloop.engine.audio_io import AudioFileError
 from mockloop.engine.audio_types import BLOCK_SAMPLES, STT_RATE, AudioBlock
 from mockloop.engine.resample import levels, resample, to_mono
+from mockloop.engine.vad import finite_audio
 
 ENV_SPEECH_SET = "MOCKLOOP_SPEECH_SET"
 _REPO_DIR = Path(__file__).resolve().parents[3]  # <repo>/desktop/mockloop/engine/speech_set.py
@@ -30,7 +31,7 @@ class ClipSpec:
     """How to make one clip: text parts (str) and thinking pauses (seconds, float) in order."""
 
     name: str
-    voice: str  # "piper" | "espeak-ng"
+    voice: str  # "piper" | "espeak-ng" | "none"
     parts: tuple[str | float, ...]
     noise: str | None = None  # "white" | "pink"
     snr_db: float | None = None
@@ -78,7 +79,7 @@ SPECS: tuple[ClipSpec, ...] = (
     ClipSpec("espeak_fillers", "espeak-ng", (_FILLERS,), tags=("fillers",)),
     ClipSpec("piper_vocab", "piper", (_VOCAB,), vocabulary=("GraphSAGE", "node2vec", "Link Prediction"), tags=("vocabulary",)),
     ClipSpec("bad_clipped", "piper", (_SHORT,), clip_gain=8.0, tags=("bad",)),
-    ClipSpec("bad_silence", "piper", (6.0,), noise="white", snr_db=None, tags=("bad", "silence")),
+    ClipSpec("bad_silence", "none", (6.0,), noise="white", snr_db=None, tags=("bad", "silence")),  # a quiet room
 )
 # Files that are not audio at all: (name, file name, contents).
 BAD_FILES = (("bad_empty", "bad_empty.wav", b""), ("bad_not_audio", "bad_not_audio.wav", b"RIFF? no: this is a text file, not audio.\n"))
@@ -123,7 +124,7 @@ def load_audio(path: Path | str) -> np.ndarray:
     except (sf.LibsndfileError, RuntimeError, TypeError):
         raise AudioFileError(path, "is not a recording mockloop can read (not WAV, FLAC or Ogg audio, or damaged)") from None
     audio = resample(to_mono(samples), int(rate), STT_RATE)
-    return np.nan_to_num(audio, copy=False)
+    return finite_audio(audio)
 
 
 def references(directory: Path | None = None) -> dict:

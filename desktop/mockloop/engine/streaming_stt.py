@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -21,7 +22,7 @@ from mockloop.engine.audio_types import STT_RATE, AudioBlock
 from mockloop.engine.errors import ModelError
 from mockloop.engine.registry import ROLE_NAMES, ModelInfo
 from mockloop.engine.stt import Transcript, Word
-from mockloop.engine.vad import WINDOW, StreamingVad
+from mockloop.engine.vad import WINDOW, StreamingVad, finite_audio
 
 SPEECH = 0.5  # Silero probability above which a window is speech
 _NEAR_SPEECH = 0.3  # a word is kept only if some window this likely to be speech lies within 0.3 s of it
@@ -49,30 +50,55 @@ def build_prompt(vocabulary: Sequence[str] = (), question: str = "", context: st
 
 @dataclass
 class Segment:
+    """One Whisper segment: a stretch of speech it transcribed as a unit (often a sentence)."""
+
     start: float
     end: float
     words: list[Word]
 
 
-class _FirstWindowDone(Exception):
-    """Raised inside faster-whisper's generator to stop after the first 30 s window."""
+class _TailSkipped(Exception):
+    """Raised inside faster-whisper's generator to skip a window over a short tail."""
+
+
+class DecodeCancelled(Exception):
+    """A decode was abandoned between its model calls (the turn ended: only the final decode matters)."""
+
+
+_MIN_TAIL_FRAMES = 100  # 1 s of mel frames
 
 
 def _model_class():
     from faster_whisper import WhisperModel
 
     class _Whisper(WhisperModel):
-        # With word timestamps, faster-whisper decodes the audio after the last word as a
-        # second window (a second encoder pass, ~0.2 s here). A streaming buffer is shorter
-        # than one window, so that pass only costs latency: stop before it.
-        first_window_only = False
+        # With word timestamps, faster-whisper decodes the audio after the last word as
+        # another window (another encoder pass, ~0.2 s here) even when that is a fraction of
+        # a second: in a streaming buffer that is just the word being spoken. Skip such
+        # windows; a longer rest (Whisper ended its first window early) is still decoded.
+        skip_short_tail = False
+        cancel: threading.Event | None = None
         _encodes = 0
 
+        def _check(self) -> None:
+            if self.cancel is not None and self.cancel.is_set():
+                raise DecodeCancelled
+
+        def generate_with_fallback(self, *args, **kwargs):
+            self._check()
+            return super().generate_with_fallback(*args, **kwargs)
+
+        def add_word_timestamps(self, *args, **kwargs):
+            self._check()
+            return super().add_word_timestamps(*args, **kwargs)
+
         def encode(self, features):
-            if self.first_window_only:
+            self._check()
+            if self.skip_short_tail:
                 self._encodes += 1
-                if self._encodes > 1:
-                    raise _FirstWindowDone
+                # Windows are zero-padded mel frames: the non-zero columns are the audio left.
+                if self._encodes > 1 and np.count_nonzero(np.any(np.asarray(features) != 0, axis=0)) < _MIN_TAIL_FRAMES:
+                    raise _TailSkipped
             return super().encode(features)
 
     return _Whisper
@@ -98,18 +124,20 @@ class WhisperDecoder:
                 "Copy the model folder again, or clear the setting to use the bundled model.",
             ) from None
 
-    def decode(self, audio: np.ndarray, prompt: str | None, *, first_window_only: bool = True, condition: bool = False,
-               streaming: bool = True) -> list[Segment]:
+    def decode(self, audio: np.ndarray, prompt: str | None, *, skip_short_tail: bool = True, condition: bool = False,
+               streaming: bool = True, cancel: threading.Event | None = None) -> list[Segment]:
         """Segments with word timestamps (seconds from the start of `audio`), greedy.
 
         streaming: re-decode at a higher temperature only when the text repeats itself
         (a decoding loop), not whenever confidence is low, which on noisy audio would
         double the cost of many steps. Otherwise faster-whisper's usual fallback.
+        cancel: checked between the model's calls; raises DecodeCancelled once set.
         """
         audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
         out: list[Segment] = []
         with self._lock:
-            self._model.first_window_only = first_window_only
+            self._model.skip_short_tail = skip_short_tail
+            self._model.cancel = cancel
             self._model._encodes = 0
             try:
                 fallback = dict(temperature=(0.0, 0.5), log_prob_threshold=None) if streaming else {}
@@ -122,18 +150,19 @@ class WhisperDecoder:
                     words = [w for w in words if w.text]
                     if words:
                         out.append(Segment(float(seg.start), float(seg.end), words))
-            except _FirstWindowDone:
+            except _TailSkipped:
                 pass
             finally:
-                self._model.first_window_only = False
+                self._model.skip_short_tail = False
+                self._model.cancel = None
         return out
 
 
 def transcribe_batch(decoder: WhisperDecoder, audio: np.ndarray, vocabulary: Sequence[str] = (), question: str = "",
                      condition: bool = True) -> Transcript:
     """The baseline: one pass over the whole clip with the same prompt (what a non-streaming app does at turn end)."""
-    audio = np.nan_to_num(np.asarray(audio, dtype=np.float32).reshape(-1))
-    segments = decoder.decode(audio, build_prompt(vocabulary, question), first_window_only=False, condition=condition, streaming=False)
+    audio = finite_audio(audio)
+    segments = decoder.decode(audio, build_prompt(vocabulary, question), skip_short_tail=False, condition=condition, streaming=False)
     words = [w for seg in segments for w in seg.words]
     return Transcript(" ".join(w.text for w in words), words, len(audio) / STT_RATE)
 
@@ -166,6 +195,7 @@ class StreamResult:
     decode_seconds: float = 0.0  # wall time spent decoding (compute cost)
     max_buffer_seconds: float = 0.0
     final_decoded: bool = False  # whether finish() had to decode a tail at all
+    final_decode_seconds: float = 0.0  # of finish_seconds, the time spent decoding that tail
 
 
 def word_key(text: str) -> str:
@@ -221,9 +251,12 @@ class _Agreement:
         return commit
 
     def _commit(self, words: list[Word]) -> None:
-        if words:
-            self.committed_in_buffer.extend(words)
-            self.last_time = words[-1].end
+        for w in words:  # hypotheses disagree on boundaries by a few tens of ms: keep words in order
+            if w.start < self.last_time:
+                w.start = self.last_time
+                w.end = max(w.end, w.start)
+            self.last_time = w.end
+        self.committed_in_buffer.extend(words)
 
     def drop_before(self, t: float) -> list[Word]:
         """Forget committed words whose audio was trimmed; return them (they become prompt context)."""
@@ -231,6 +264,14 @@ class _Agreement:
         gone = self.committed_in_buffer[: len(self.committed_in_buffer) - len(keep)]
         self.committed_in_buffer = keep
         return gone
+
+
+def _looping(words: list[Word]) -> bool:
+    """Whisper's own test for a decoding loop: the text compresses too well (gzip ratio above 2.4)."""
+    if len(words) < 20:
+        return False
+    text = " ".join(w.text for w in words).encode()
+    return len(text) / len(zlib.compress(text)) > 2.4
 
 
 class StreamingTranscriber:
@@ -251,7 +292,7 @@ class StreamingTranscriber:
         on_caption: Callable[[Caption], None] | None = None,
         interval: float = 0.5,
         max_step: float = 2.0,
-        trim_seconds: float = 10.0,
+        trim_seconds: float = 6.0,
         max_buffer_seconds: float = 24.0,
         settle_seconds: float = 0.8,
         holdback: float = 0.5,
@@ -299,6 +340,8 @@ class StreamingTranscriber:
         self._audio_seconds = 0.0
         self._speech_windows = 0
         self._decodes = 0
+        self._rejected = 0  # hypotheses dropped as decoding loops
+        self._cancel = threading.Event()  # set by finish(): abandon the decode in flight
         self._decode_seconds = 0.0
         self._max_buffer = 0.0
 
@@ -321,6 +364,7 @@ class StreamingTranscriber:
         n = len(block.samples)
         if n == 0:
             return
+        self.start()
         with self._cond:
             while self._pending_samples > self.backlog_seconds * STT_RATE and not (self._stopped or self._finishing):
                 self._cond.wait()
@@ -332,6 +376,7 @@ class StreamingTranscriber:
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until every fed block has been decoded (or skipped as silence)."""
+        self.start()
         with self._cond:
             self._drain = True
             self._cond.notify_all()
@@ -345,6 +390,8 @@ class StreamingTranscriber:
         self.start()
         with self._cond:
             self._finishing = True
+            if self._pending_samples <= self._room():
+                self._cancel.set()  # only the final decode is left to do: drop the one in flight
             self._cond.notify_all()
             done = self._cond.wait_for(lambda: self._result is not None or self._error is not None, timeout)
         if self._error is not None:
@@ -360,6 +407,7 @@ class StreamingTranscriber:
         """Stop without a result (e.g. the session was cancelled)."""
         with self._cond:
             self._stopped = True
+            self._cancel.set()
             self._cond.notify_all()
         self._join()
 
@@ -370,6 +418,10 @@ class StreamingTranscriber:
     @property
     def committed(self) -> tuple[Word, ...]:
         return tuple(self._committed)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     # ---- worker side ---------------------------------------------------------------------------
 
@@ -382,8 +434,9 @@ class StreamingTranscriber:
                     if self._stopped:
                         return
                     # Never let the buffer outgrow one Whisper window; the rest waits for a trim.
-                    room = self.max_buffer_seconds * STT_RATE - len(self._audio)
-                    taken = self._take(min(self.max_step * STT_RATE, max(room, WINDOW)))
+                    # Once the turn has ended, step decodes are pointless: take all that fits.
+                    room = max(self._room(), WINDOW)
+                    taken = self._take(room if self._finishing else min(self.max_step * STT_RATE, room))
                     last = self._finishing and not self._pending
                     self._busy = True
                     self._cond.notify_all()
@@ -407,6 +460,10 @@ class StreamingTranscriber:
                 self._busy = False
                 self._cond.notify_all()
 
+    def _room(self) -> int:
+        """Samples the buffer can still take (read without the worker's cooperation: an estimate)."""
+        return int(self.max_buffer_seconds * STT_RATE) - len(self._audio)
+
     def _take(self, limit: float) -> list[AudioBlock]:
         taken, n = [], 0
         while self._pending and (not taken or n + len(self._pending[0].samples) <= limit):
@@ -427,7 +484,7 @@ class StreamingTranscriber:
             offset += len(block.samples)
             self._audio_seconds += len(block.samples) / STT_RATE
         audio = np.concatenate([np.asarray(b.samples, dtype=np.float32).reshape(-1) for b in blocks])
-        audio = np.nan_to_num(audio, copy=False)
+        audio = finite_audio(audio)
         if len(audio) % WINDOW:  # normally only the very last block is short: pad it with silence
             audio = np.pad(audio, (0, WINDOW - len(audio) % WINDOW))
             self._next_time = None  # the padding shifts what follows: anchor the next block afresh
@@ -463,11 +520,16 @@ class StreamingTranscriber:
         fresh = self._probs[self._decoded_upto // WINDOW:]
         return bool((fresh >= SPEECH).any()) or (self._tail_open and len(self._audio) > self._decoded_upto)
 
-    def _decode(self) -> list[Word]:
-        """One hypothesis for the whole buffer, in absolute times, without words Whisper put in silence."""
+    def _decode(self, final: bool = False) -> list[Word] | None:
+        """One hypothesis for the whole buffer, in absolute times, without words Whisper put in silence;
+        None when Whisper got stuck repeating itself (nothing of it may be committed)."""
         prompt = build_prompt(self.vocabulary, self.question, self._context)
         t0 = time.perf_counter()
-        segments = self.decoder.decode(self._audio, prompt, first_window_only=True)
+        try:
+            segments = self.decoder.decode(self._audio, prompt, cancel=None if final else self._cancel)
+        except DecodeCancelled:  # finish() came: the final decode will cover this audio
+            self._decode_seconds += time.perf_counter() - t0
+            return None
         self._decode_seconds += time.perf_counter() - t0
         self._decodes += 1
         self._decoded_upto = len(self._audio)
@@ -484,10 +546,15 @@ class StreamingTranscriber:
             if kept:
                 words.extend(kept)
                 self._segment_ends.append(kept[-1].end)
+        if _looping(words):
+            self._rejected += 1
+            return None
         return words
 
     def _step(self) -> None:
         words = self._decode()
+        if words is None:
+            return
         # Whisper guesses at a word cut off by the end of the buffer (and punctuates it as
         # the last word): near the live edge only commit words that silence follows.
         end = self._time(len(self._audio))
@@ -529,17 +596,24 @@ class StreamingTranscriber:
         elif n > self.trim_seconds * STT_RATE:
             # Cut where a committed segment or sentence ends, so the next decode starts cleanly.
             ends = self._segment_ends + [w.end for w in self._agree.committed_in_buffer if w.text[-1:] in ".?!"]
-            done = [t for t in ends if t <= self._agree.last_time + 1e-3]
+            start = self._time(0) + 0.5
+            done = [t for t in ends if start < t <= self._agree.last_time + 1e-3]
             if done:
                 cut = self._sample(max(done))
             elif n > (self.max_buffer_seconds - 4.0) * STT_RATE:
                 # No agreement for too long (noise, mumbling): settle what is old enough.
+                # Commit the newest hypothesis up to a segment end (else a word end) 5 s back, and
+                # cut there, so the next buffer starts cleanly between words.
                 limit = self._time(n - 5 * STT_RATE)
-                old = [w for w in self._agree.latest if w.end <= limit]
+                latest = self._agree.latest
+                ends = [e for e in self._segment_ends if e <= limit] or [w.end for w in latest if w.end <= limit]
+                old = [w for w in latest if w.end <= max(ends)] if ends else []
                 if old:
-                    self._agree.latest = self._agree.latest[len(old):]
+                    self._agree.latest = latest[len(old):]
                     self._publish(self._agree.final(old))
-                cut = self._sample(self._agree.last_time) if self._agree.last_time > self._time(0) else n - 5 * STT_RATE
+                    cut = self._sample(self._agree.last_time)
+                else:  # Whisper found no words in this audio for this long: let it go
+                    cut = n - 5 * STT_RATE
         if cut:
             self._cut(cut)
 
@@ -560,8 +634,11 @@ class StreamingTranscriber:
 
     def _final(self) -> StreamResult:
         decoded = False
-        if self._anchors and self._needs_decode():
-            self._publish(self._agree.final(self._decode()))
+        t0 = time.perf_counter()
+        words = self._decode(final=True) if self._anchors and self._needs_decode() else None
+        final_decode = time.perf_counter() - t0
+        if words is not None:
+            self._publish(self._agree.final(words))
             decoded = True
         elif self._agree.latest:
             self._publish(self._agree.final(None))
@@ -576,4 +653,5 @@ class StreamingTranscriber:
             decode_seconds=self._decode_seconds,
             max_buffer_seconds=self._max_buffer,
             final_decoded=decoded,
+            final_decode_seconds=final_decode if decoded else 0.0,
         )

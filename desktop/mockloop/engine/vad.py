@@ -14,6 +14,14 @@ _CONTEXT = 64  # ...each preceded by the last 64 samples of the window before it
 WINDOW_SECONDS = WINDOW / STT_RATE
 _ROLE = "voice activity (Silero VAD)"
 
+def finite_audio(audio: np.ndarray) -> np.ndarray:
+    """Float32 mono in [-1, 1]: NaN becomes silence and infinities full scale (a broken driver buffer must not crash)."""
+    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+    if not np.isfinite(audio).all() or (audio.size and np.abs(audio).max() > 1.0):
+        audio = np.clip(np.nan_to_num(audio, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
+    return audio
+
+
 _session_lock = threading.Lock()
 _session = None
 
@@ -62,7 +70,7 @@ class StreamingVad:
         State carries over to the next call, so consecutive calls behave as one stream
         as long as every call but the last holds a whole number of windows.
         """
-        audio = np.nan_to_num(np.asarray(audio, dtype=np.float32).reshape(-1))
+        audio = finite_audio(audio)
         if audio.size == 0:
             return np.zeros(0, dtype=np.float32)
         if audio.size % WINDOW:

@@ -48,4 +48,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     code = app.exec()
     window.model_probe.stop()
     window.model_probe.wait(SHUTDOWN_WAIT_MS)
+    if window.interview is not None:  # normally already ended: the window closes after it
+        window.interview.stop()
+        window.interview.wait(SHUTDOWN_WAIT_MS)
     return code

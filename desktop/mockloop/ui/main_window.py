@@ -19,24 +19,31 @@ from PySide6.QtWidgets import (
 from mockloop.engine import registry
 from mockloop.engine.bank import BankSet
 from mockloop.engine.settings import Settings
-from mockloop.ui import theme
+from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.bank_view import BankView
+from mockloop.ui.feedback_view import FeedbackView
 from mockloop.ui.home_view import HomeView
+from mockloop.ui.interview_view import InterviewView
+from mockloop.ui.interview_worker import AudioEdge, InterviewSession, SessionRequest
 from mockloop.ui.model_status import ModelStatusProbe, Resolver
 
-NOT_READY_MESSAGE = "The interview view arrives with the speech engine in the next update."
 STATUS_TIMEOUT_MS = 8000
 
 
 class MainWindow(QMainWindow):
     """Hosts the views; add one with `add_view` and it gets a nav entry and a Ctrl+<n> shortcut."""
 
-    def __init__(self, banks: BankSet, settings: Settings, resolve: Resolver = registry.resolve) -> None:
+    def __init__(self, banks: BankSet, settings: Settings, resolve: Resolver = registry.resolve, *,
+                 audio: AudioEdge | None = None) -> None:
         super().__init__()
         self.setWindowTitle("mockloop")
         self.banks = banks
         self.settings = settings
+        self.audio = audio  # None: the real microphone and speaker (tests pass file-backed ones)
         self._view_actions: list[QAction] = []
+        self.interview: InterviewSession | None = None
+        self.interview_view: InterviewView | None = None  # made on the first interview
+        self.feedback_view: FeedbackView | None = None
 
         self.nav = QListWidget(self)
         self.nav.setAccessibleName("Views")
@@ -79,7 +86,7 @@ class MainWindow(QMainWindow):
         self.model_probe.model_failed.connect(self.home.model_panel.show_failed)
         self.model_probe.model_ready.connect(self._update_model_summary)
         self.model_probe.model_failed.connect(self._update_model_summary)
-        self.model_probe.stopped.connect(self._on_probe_stopped)
+        self.model_probe.stopped.connect(self._on_worker_stopped)
         self._closing = False
         self.model_probe.start()
 
@@ -157,11 +164,62 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_start_loop(self) -> None:
-        self.statusBar().showMessage(NOT_READY_MESSAGE, STATUS_TIMEOUT_MS)
+        if self.home.bank is not None:
+            self.start_interview(SessionRequest("loop", self.home.bank), "Starting the mock interview: warming up the speech engine…")
 
     @Slot(str)
     def _on_practice(self, question_id: str) -> None:
-        self.statusBar().showMessage(f"Practice “{question_id}”: {NOT_READY_MESSAGE[0].lower()}{NOT_READY_MESSAGE[1:]}", STATUS_TIMEOUT_MS)
+        # A plain search (not BankSet.find): the GUI thread stays out of the engine.
+        bank = next((b for b in self.banks.banks if any(q.id == question_id for q in b.questions)), None)
+        if bank is not None:
+            self.start_interview(SessionRequest("practice", bank, question_id), f"Practice “{question_id}”: warming up the speech engine…")
+
+    def start_interview(self, request: SessionRequest, message: str) -> InterviewSession | None:
+        """Open the interview view on a new session; None (and a hint) while another one runs."""
+        self._ensure_interview_views()
+        if self.interview is not None and self.interview.is_running():
+            self.show_view(self.interview_view)
+            self.statusBar().showMessage("An interview is already running: finish it or choose “End interview” first.", STATUS_TIMEOUT_MS)
+            return None
+        if self.interview is not None:
+            self.interview.deleteLater()  # the previous session's thread has ended
+        self.interview = InterviewSession(request, self.settings, self.audio, self)
+        self.interview.stopped.connect(self._on_worker_stopped)
+        self.interview_view.attach(self.interview)
+        self.show_view(self.interview_view)
+        self.interview_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.statusBar().showMessage(message, STATUS_TIMEOUT_MS)
+        self.interview.start()
+        return self.interview
+
+    def _ensure_interview_views(self) -> None:
+        # Made on first use: the window opens faster, and Home stays the whole first impression.
+        if self.interview_view is not None:
+            return
+        self.interview_view = InterviewView(self.settings.end_of_turn, self)
+        self.feedback_view = FeedbackView(self)
+        self.add_view(self.interview_view, self.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolume))
+        self.add_view(self.feedback_view, self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogInfoView))
+        self.interview_view.feedback_ready.connect(self._on_feedback_ready)
+        self.interview_view.feedback_requested.connect(self._on_feedback_requested)
+        self.interview_view.session_finished.connect(self._on_session_finished)
+        self.feedback_view.practice_requested.connect(self._on_practice)
+
+    @Slot(object)
+    def _on_feedback_ready(self, entry: dict) -> None:
+        self.feedback_view.add_entry(entry)
+        # One question practised: its feedback is the point, so show it while the interviewer sums up.
+        if self.interview is not None and self.interview.request.mode == "practice" and not entry.get("reanswering"):
+            self.show_view(self.feedback_view)
+
+    @Slot()
+    def _on_feedback_requested(self) -> None:
+        self.show_view(self.feedback_view)
+
+    @Slot(object)
+    def _on_session_finished(self, summary: dict) -> None:
+        if self.feedback_view.entries and self.current_view() is self.interview_view:
+            self.show_view(self.feedback_view)
 
     @Slot()
     def _update_model_summary(self) -> None:
@@ -179,17 +237,22 @@ class MainWindow(QMainWindow):
     # Shutdown ---------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
-        """Close at once when no worker runs; otherwise ask it to stop and close on `stopped`."""
-        if self.model_probe.stop():
+        """Close at once when no worker runs; otherwise ask them to stop and close when they have.
+
+        An interview asks nothing: the answer in progress is kept and the session finalized.
+        """
+        probe_idle = self.model_probe.stop()
+        interview_idle = self.interview is None or self.interview.stop()
+        if probe_idle and interview_idle:
             event.accept()
             return
         # Not hidden meanwhile: closing a hidden window would not quit the application.
         self._closing = True
         self.centralWidget().setEnabled(False)
-        self.statusBar().showMessage("Closing…")
+        self.statusBar().showMessage("Closing…" if interview_idle else "Saving your interview and closing…")
         event.ignore()
 
     @Slot()
-    def _on_probe_stopped(self) -> None:
+    def _on_worker_stopped(self) -> None:
         if self._closing:
             self.close()

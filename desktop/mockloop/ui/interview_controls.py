@@ -1,0 +1,177 @@
+"""The candidate's controls in the interview: action buttons, the typed-answer box and the talk key."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mockloop.ui import theme
+
+VOICE_KEYS = "Space: hold to talk · R: repeat · S: skip · D or Enter: I'm done"
+TYPED_KEYS = "Ctrl+Enter: send your answer · R: repeat · S: skip"
+
+
+class ActionBar(QWidget):
+    """Repeat, Skip, Re-answer, End round on the left; End interview and I'm done on the right."""
+
+    command = Signal(str)  # repeat | skip | reanswer | end-round
+    done_requested = Signal()
+    end_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.setSpacing(self.fontMetrics().height() // 2)
+        self.repeat_button = self._action("Repeat", "Hear the question again (R)", "repeat", QStyle.StandardPixmap.SP_BrowserReload)
+        self.skip_button = self._action("Skip", "Skip this question (S)", "skip", QStyle.StandardPixmap.SP_MediaSkipForward)
+        self.reanswer_button = self._action("Re-answer", "Start this answer again from the top", "reanswer", QStyle.StandardPixmap.SP_MediaSeekBackward)
+        self.end_round_button = self._action("End round", "End this round and move on", "end-round", QStyle.StandardPixmap.SP_MediaStop)
+        for button in (self.repeat_button, self.skip_button, self.reanswer_button, self.end_round_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        self.end_button = QPushButton("End interview", self)
+        self.end_button.setAccessibleName("End interview")
+        self.end_button.setToolTip("Stop now; everything so far is saved")
+        self.end_button.clicked.connect(self.end_requested)
+        row.addWidget(self.end_button)
+        self.done_button = theme.PrimaryButton("I'm done", self)
+        self.done_button.setAccessibleName("I'm done")
+        self.done_button.setToolTip("End your answer (D or Enter)")
+        self.done_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
+        self.done_button.setFont(theme.scaled_font(self.done_button, 1.05, bold=True))
+        self.done_button.setMinimumHeight(round(self.done_button.sizeHint().height() * 1.2))
+        self.done_button.clicked.connect(self.done_requested)
+        row.addWidget(self.done_button)
+        rows.addLayout(row)
+        self.keys_hint = theme.muted(VOICE_KEYS, self)
+        self.keys_hint.setAccessibleName("Keyboard shortcuts")
+        rows.addWidget(self.keys_hint)
+
+    def _action(self, text: str, tip: str, command: str, icon: QStyle.StandardPixmap) -> QPushButton:
+        button = QPushButton(self.style().standardIcon(icon), text, self)
+        button.setAccessibleName(text)
+        button.setToolTip(tip)
+        button.setProperty("command", command)
+        button.clicked.connect(self._on_action)
+        return button
+
+    def buttons(self) -> list[QPushButton]:
+        return [self.repeat_button, self.skip_button, self.reanswer_button, self.end_round_button, self.end_button, self.done_button]
+
+    def set_running(self, running: bool) -> None:
+        for button in self.buttons():
+            button.setEnabled(running)
+
+    def set_typing(self, typing: bool) -> None:
+        self.keys_hint.setText(TYPED_KEYS if typing else VOICE_KEYS)
+
+    def add_shortcuts(self, scope: QWidget, done: Callable[[], None]) -> None:
+        """Single keys that work anywhere in `scope` (text fields keep their letters)."""
+        for key, slot in (("R", self.repeat_button.click), ("S", self.skip_button.click), ("D", done),
+                          ("Return", done), ("Enter", done)):
+            shortcut = QShortcut(QKeySequence(key), scope)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+    @Slot()
+    def _on_action(self) -> None:
+        button = self.sender()
+        if isinstance(button, QPushButton) and button.isEnabled():
+            self.command.emit(button.property("command"))
+
+
+class TypedAnswerBox(QWidget):
+    """A multi-line answer editor and its Send button (Ctrl+Enter)."""
+
+    send_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        em = self.fontMetrics().height()
+        self.editor = QPlainTextEdit(self)
+        self.editor.setAccessibleName("Typed answer")
+        self.editor.setPlaceholderText("Type your answer, thinking out loud as you would speak. Ctrl+Enter sends it.")
+        self.editor.setTabChangesFocus(True)
+        self.editor.setFont(theme.scaled_font(self.editor, 1.1))
+        self.editor.setMinimumHeight(em * 4)
+        self.editor.setMaximumHeight(em * 4)
+        self.send_button = QPushButton("Send answer", self)
+        self.send_button.setAccessibleName("Send typed answer")
+        self.send_button.setToolTip("Send your typed answer (Ctrl+Enter)")
+        self.send_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowRight))
+        self.send_button.clicked.connect(self.send_requested)
+        row.addWidget(self.editor, 1)
+        row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            send = QShortcut(QKeySequence(key), self.editor)
+            send.setContext(Qt.ShortcutContext.WidgetShortcut)
+            send.activated.connect(self.send_requested)
+
+    def set_tall(self, tall: bool) -> None:
+        """Tall while typing is how the candidate answers; four lines otherwise."""
+        self.editor.setMaximumHeight(16777215 if tall else self.fontMetrics().height() * 4)
+
+
+class PushToTalk(QObject):
+    """Space held anywhere in `scope` (except text fields) means "I'm talking"; install while `scope` is shown.
+
+    An application-wide filter, because a focused button would otherwise take Space as a click.
+    """
+
+    pressed = Signal()
+    released = Signal()
+
+    def __init__(self, scope: QWidget, enabled: Callable[[], bool]) -> None:
+        super().__init__(scope)
+        self._scope = scope
+        self._enabled = enabled
+        self.down = False
+
+    def install(self) -> None:
+        QApplication.instance().installEventFilter(self)
+
+    def remove(self) -> None:
+        QApplication.instance().removeEventFilter(self)
+        if self.down:
+            self.down = False
+            self.released.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        kind = event.type()
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            return False
+        if not isinstance(event, QKeyEvent) or event.key() != Qt.Key.Key_Space or event.modifiers() != Qt.KeyboardModifier.NoModifier:
+            return False
+        focus = QApplication.focusWidget()
+        if focus is None or not (focus is self._scope or self._scope.isAncestorOf(focus)):
+            return False
+        if isinstance(focus, (QPlainTextEdit, QLineEdit, QComboBox)) or not self._enabled():
+            return False
+        if event.isAutoRepeat():
+            return True
+        if kind == QEvent.Type.KeyPress and not self.down:
+            self.down = True
+            self.pressed.emit()
+        elif kind == QEvent.Type.KeyRelease and self.down:
+            self.down = False
+            self.released.emit()
+        return True  # Space is the talk key here, never a button click

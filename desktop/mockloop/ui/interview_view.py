@@ -1,0 +1,493 @@
+"""The interview: who is asking, the question, what the app is doing, live captions and the candidate's actions.
+
+The view only shows what an `InterviewSession` reports and sends it the candidate's
+actions; it never touches an engine. Keys: Space (hold to talk), R repeat, S skip,
+D or Enter I'm done, Ctrl+Enter sends a typed answer.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from mockloop.engine.settings import EndOfTurn
+from mockloop.ui import theme
+from mockloop.ui.cards import Banner, Severity
+from mockloop.ui.interview_cards import CaptionsCard, QuestionCard
+from mockloop.ui.interview_controls import ActionBar, PushToTalk, TypedAnswerBox
+from mockloop.ui.interview_parts import PersonaCard, ResultCard, RoundClock, State, StatePill, tip_card
+from mockloop.ui.interview_worker import InterviewSession
+from mockloop.ui.level_meter import LevelMeter
+
+SPEAKING_POLL_MS = 100
+SPEECH_START_GRACE_MS = 1500  # after "speaking", how long to trust it before the speaker confirms
+END_OF_TURN_LABELS = {
+    EndOfTurn.HANDS_FREE: "Hands-free: a long pause ends my answer",
+    EndOfTurn.PUSH_TO_TALK: "Push-to-talk: hold Space while I speak",
+    EndOfTurn.MANUAL: "Manual: I press “I'm done”",
+}
+KIND_LABELS = {"followup": "Follow-up", "nudge": "Nudge", "phase": "Next phase", "feedback": "Feedback", "transition": ""}
+
+
+class InterviewView(QWidget):
+    """Shows one running interview; `attach` a session, and it follows it until the session ends."""
+
+    title = "Interview"
+    feedback_ready = Signal(object)  # an entry for the feedback view (see feedback_view)
+    feedback_requested = Signal()
+    session_finished = Signal(object)  # the run summary
+
+    def __init__(self, end_of_turn: EndOfTurn = EndOfTurn.HANDS_FREE, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Interview")
+        self.session: InterviewSession | None = None
+        self.state = State.PREPARING
+        self.input_mode = ""
+        self.question: dict = {}
+        self.followups: list[str] = []
+        self.last_entry: dict | None = None
+        self.entries: list[dict] = []  # this session's scored answers
+        self._listening = False
+        self._awaiting_text = False
+        self._reanswer_asked = False
+        self._speech_claimed = QElapsedTimer()
+        em = self.fontMetrics().height()
+
+        page = QVBoxLayout(self)
+        page.setContentsMargins(em * 3 // 2, em, em * 3 // 2, em)
+        page.setSpacing(em * 2 // 3)
+        self.input_banner = Banner(Severity.WARNING, self)
+        self.input_banner.setAccessibleName("Microphone problem")
+        self.output_banner = Banner(Severity.INFO, self)
+        self.output_banner.setAccessibleName("Speaker problem")
+        self.problem_banner = Banner(Severity.WARNING, self)
+        self.problem_banner.setAccessibleName("Interview problem")
+        for banner in (self.input_banner, self.output_banner, self.problem_banner):
+            page.addWidget(banner)
+
+        columns = QHBoxLayout()
+        columns.setSpacing(em)
+        left = QVBoxLayout()
+        left.setSpacing(em * 2 // 3)
+        self.persona_card = PersonaCard(self)
+        self.clock = RoundClock(self)
+        left.addWidget(self.persona_card)
+        left.addWidget(self.clock)
+        self.result_card = ResultCard(self)
+        self.result_card.feedback_button.clicked.connect(self.feedback_requested)
+        left.addWidget(self.result_card)
+        left.addWidget(tip_card(self))
+        left.addStretch(1)
+        left_widget = QWidget(self)
+        left_widget.setLayout(left)
+        left_widget.setFixedWidth(em * 17)
+        left.setContentsMargins(0, 0, 0, 0)
+        columns.addWidget(left_widget)
+
+        main = QVBoxLayout()
+        main.setSpacing(em * 2 // 3)
+        self.question_card = QuestionCard(self)
+        self.question_label = self.question_card.text_label
+        main.addWidget(self.question_card)
+        main.addLayout(self._build_state_row())
+        self.captions_card = CaptionsCard(self)
+        self.captions = self.captions_card.browser
+        main.addWidget(self.captions_card, 1)
+        self.nudge_banner = Banner(Severity.INFO, self)
+        self.nudge_banner.setAccessibleName("Nudge")
+        main.addWidget(self.nudge_banner)
+        self.typing_box = TypedAnswerBox(self)
+        self.typing_box.send_requested.connect(self._on_send)
+        self.typing_box.hide()
+        self.answer_box, self.send_button = self.typing_box.editor, self.typing_box.send_button
+        main.addWidget(self.typing_box)
+        self._main = main
+        self.actions = ActionBar(self)
+        self.actions.command.connect(self._on_action)
+        self.actions.done_requested.connect(self._on_done)
+        self.actions.end_requested.connect(self.end_interview)
+        self.actions.add_shortcuts(self, self._on_done)
+        a = self.actions
+        self.repeat_button, self.skip_button, self.reanswer_button = a.repeat_button, a.skip_button, a.reanswer_button
+        self.end_round_button, self.end_button, self.done_button = a.end_round_button, a.end_button, a.done_button
+        main.addWidget(self.actions)
+        columns.addLayout(main, 1)
+        page.addLayout(columns, 1)
+
+        self._speaking_timer = QTimer(self)
+        self._speaking_timer.setInterval(SPEAKING_POLL_MS)
+        self._speaking_timer.timeout.connect(self._poll_speaking)
+        self.talk_key = PushToTalk(self, self._session_running)
+        self.talk_key.pressed.connect(self._on_talk_pressed)
+        self.talk_key.released.connect(self._on_talk_released)
+        self.end_of_turn.blockSignals(True)
+        self.end_of_turn.setCurrentIndex(max(0, self.end_of_turn.findData(end_of_turn.value)))
+        self.end_of_turn.blockSignals(False)
+        self._set_controls(False)
+
+    # ---- building ---------------------------------------------------------------------------------
+
+    def _build_state_row(self) -> QVBoxLayout:
+        rows = QVBoxLayout()
+        rows.setSpacing(self.fontMetrics().height() // 3)
+        top = QHBoxLayout()
+        self.state_pill = StatePill(self)
+        top.addWidget(self.state_pill, 1)
+        self.end_of_turn = QComboBox(self)
+        self.end_of_turn.setAccessibleName("How an answer ends")
+        self.end_of_turn.setToolTip("How your answer ends (from your next answer on)")
+        for value, label in END_OF_TURN_LABELS.items():
+            self.end_of_turn.addItem(label, value.value)
+        self.end_of_turn.currentIndexChanged.connect(self._on_end_of_turn)
+        top.addWidget(self.end_of_turn)
+        self.type_toggle = QPushButton("Type instead", self)
+        self.type_toggle.setCheckable(True)
+        self.type_toggle.setAccessibleName("Type my answers")
+        self.type_toggle.setToolTip("Type your answers instead of speaking them, from your next answer on (Ctrl+T)")
+        self.type_toggle.setShortcut(QKeySequence("Ctrl+T"))
+        self.type_toggle.toggled.connect(self._on_type_toggled)
+        top.addWidget(self.type_toggle)
+        rows.addLayout(top)
+        self.said_label = theme.muted("", self)
+        self.said_label.setAccessibleName("Interviewer says")
+        self.said_label.hide()
+        rows.addWidget(self.said_label)
+        self.meter_row = QWidget(self)
+        meter_row = QHBoxLayout(self.meter_row)
+        meter_row.setContentsMargins(0, 0, 0, 0)
+        mic = QLabel("Microphone", self.meter_row)
+        meter_row.addWidget(mic)
+        self.meter = LevelMeter(self.meter_row)
+        mic.setBuddy(self.meter)
+        meter_row.addWidget(self.meter, 1)
+        rows.addWidget(self.meter_row)
+        return rows
+
+    # ---- the session --------------------------------------------------------------------------------
+
+    def attach(self, session: InterviewSession) -> None:
+        """Follow a new session (before it starts)."""
+        self.session = session
+        self.state = State.PREPARING
+        self.question, self.followups, self.last_entry, self.entries = {}, [], None, []
+        self._listening = self._awaiting_text = self._reanswer_asked = False
+        self.captions_card.clear()
+        self.question_card.reset()
+        self._note("")
+        for banner in (self.input_banner, self.output_banner, self.problem_banner, self.nudge_banner):
+            banner.clear()
+        self.result_card.hide()
+        self.type_toggle.blockSignals(True)
+        self.type_toggle.setChecked(False)
+        self.type_toggle.blockSignals(False)
+        self.type_toggle.setEnabled(True)
+        self._apply_typing(False)
+        self.meter.set_active(False)
+        w = session.worker
+        w.status.connect(self._on_status)
+        w.persona_ready.connect(self.persona_card.show_persona)
+        w.input_mode.connect(self._on_input_mode)
+        w.output_problem.connect(self._on_output_problem)
+        w.awaiting_text.connect(self._on_awaiting_text)
+        w.failed.connect(self._on_failed)
+        w.round_started.connect(self._on_round_started)
+        w.question_asked.connect(self._on_question)
+        w.phase_started.connect(self._on_phase)
+        w.speaking.connect(self._on_speaking)
+        w.listening.connect(self._on_listening)
+        w.caption.connect(self._on_caption)
+        w.level.connect(self.meter.set_level)
+        w.nudge.connect(self._on_nudge)
+        w.followup_asked.connect(self._on_followup)
+        w.skipped.connect(self._on_skipped)
+        w.scored.connect(self._on_scored)
+        w.problem.connect(self._on_problem)
+        w.session_ended.connect(self._on_session_ended)
+        session.stopped.connect(self._on_stopped)
+        session.set_end_of_turn(self.end_of_turn.currentData())
+        self._set_state(State.PREPARING, "Getting ready…")
+        self._set_controls(True)
+        self._speaking_timer.start()
+
+    @Slot()
+    def end_interview(self) -> None:
+        if self.session is not None and self.session.is_running():
+            self._set_state(State.THINKING, "Ending the interview and saving your answers…")
+            self.session.stop()
+
+    def _command(self, name: str) -> None:
+        if self.session is not None:
+            self.session.command(name)
+
+    def _session_running(self) -> bool:
+        return self.session is not None and self.session.is_running()
+
+    def _set_controls(self, running: bool) -> None:
+        self.actions.set_running(running)
+        if not running:
+            self.type_toggle.setEnabled(False)
+        self.send_button.setEnabled(running and self._awaiting_text)
+
+    def _set_state(self, state: State, text: str | None = None) -> None:
+        self.state = state
+        self.state_pill.set_state(state, text)
+
+    def _after_speech_state(self) -> None:
+        """Once the interviewer stops talking: whose turn is it?"""
+        if self._awaiting_text:
+            self._set_state(State.TYPING)
+        elif self._listening:
+            self._set_state(State.LISTENING, self._listening_prompt())
+        elif self.state is State.SPEAKING:
+            self._set_state(State.THINKING)
+
+    def _note(self, text: str) -> None:
+        """The line under the state: what the interviewer just said, or a hint; hidden when empty."""
+        self.said_label.setText(text)
+        self.said_label.setVisible(bool(text))
+
+    def _listening_prompt(self) -> str:
+        if self.end_of_turn.currentData() == EndOfTurn.PUSH_TO_TALK.value:
+            return "Your turn — hold Space while you speak"
+        return State.LISTENING.value
+
+    # ---- engine events (queued to the GUI thread) -----------------------------------------------------
+
+    @Slot(str)
+    def _on_status(self, text: str) -> None:
+        if text:
+            self._set_state(State.PREPARING, text)
+
+    @Slot(str, str, str)
+    def _on_input_mode(self, mode: str, problem: str, fix: str) -> None:
+        self.input_mode = mode
+        if problem:
+            self.input_banner.show_message(f"<b>{html.escape(problem)}</b><br>{html.escape(fix)}", f"{problem} {fix}")
+        forced = mode == "typed"  # no microphone: typing is the only way
+        self.type_toggle.setVisible(mode == "voice")  # without a microphone the banner says why typing is on
+        self.type_toggle.setEnabled(not forced)
+        self.type_toggle.blockSignals(True)
+        self.type_toggle.setChecked(forced)
+        self.type_toggle.blockSignals(False)
+        self._apply_typing(forced)
+
+    @Slot(bool)
+    def _on_type_toggled(self, typing: bool) -> None:
+        if self.session is not None:
+            self.session.set_typing(typing)
+        self._apply_typing(typing)
+        if typing and self._listening:
+            self._note("You can type from your next answer; finish this one out loud or press “I'm done”.")
+
+    def _apply_typing(self, typed: bool) -> None:
+        """Typing: the editor takes the room the captions had; what was sent stays above it."""
+        self.typing_box.setVisible(typed)
+        self.meter_row.setVisible(not typed)
+        self.end_of_turn.setVisible(not typed)
+        self.captions_card.set_typing(typed)
+        self._main.setStretchFactor(self.captions_card, 0 if typed else 1)
+        self._main.setStretchFactor(self.typing_box, 1 if typed else 0)
+        self.typing_box.set_tall(typed)
+        self.actions.set_typing(typed)
+
+    @Slot(str, str)
+    def _on_output_problem(self, problem: str, fix: str) -> None:
+        self.output_banner.show_message(f"{html.escape(problem)} {html.escape(fix)}", f"{problem} {fix}")
+
+    @Slot(bool)
+    def _on_awaiting_text(self, waiting: bool) -> None:
+        self._awaiting_text = waiting
+        self.send_button.setEnabled(waiting and self.session is not None)
+        if waiting:
+            if self.state is not State.SPEAKING:
+                self._set_state(State.TYPING)
+            if self.isVisible():
+                self.answer_box.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.state is State.TYPING:
+            self._set_state(State.THINKING)
+
+    @Slot(str, float, int)
+    def _on_round_started(self, title: str, budget: float, questions: int) -> None:
+        self.clock.start_round(title, budget, questions)
+
+    @Slot(object)
+    def _on_question(self, data: dict) -> None:
+        new_question = data.get("id") != self.question.get("id") or data.get("attempt") != self.question.get("attempt")
+        self.question = dict(data)
+        self.followups = []
+        self._reanswer_asked = False
+        self.clock.question_asked(new_question and data.get("attempt", 1) == 1)
+        self.question_card.show_question(data.get("text", ""), data.get("kind", ""), data.get("attempt", 1))
+        self.nudge_banner.clear()
+        self.captions_card.clear()
+
+    @Slot(object)
+    def _on_phase(self, data: dict) -> None:
+        self.question_card.show_phase(data.get("id", ""), data.get("prompt", ""), data.get("seconds", 0))
+
+    @Slot(str, str)
+    def _on_speaking(self, text: str, kind: str) -> None:
+        self._speech_claimed.start()
+        self._set_state(State.SPEAKING)
+        label = KIND_LABELS.get(kind, "")
+        shown_above = kind in ("question", "followup")  # the question card already shows these
+        self._note("" if shown_above else (f"{label}: “{text}”" if label else f"“{text}”"))
+
+    @Slot()
+    def _poll_speaking(self) -> None:
+        if self.session is None:
+            return
+        if self.session.interviewer_speaking():
+            self._speech_claimed.invalidate()
+            if self.state is not State.SPEAKING:
+                self._set_state(State.SPEAKING)
+        elif self.state is State.SPEAKING:
+            # The speaker may not have started yet: trust the event for a moment.
+            if self._speech_claimed.isValid() and self._speech_claimed.elapsed() < SPEECH_START_GRACE_MS:
+                return
+            self._after_speech_state()
+
+    @Slot(str)
+    def _on_listening(self, what: str) -> None:
+        if what == "Started":
+            self._listening = True
+            self.meter.set_active(True)
+            if self.state is not State.SPEAKING:
+                self._set_state(State.LISTENING, self._listening_prompt())
+        elif what in ("SpeechStarted", "SpeechResumed"):
+            self.nudge_banner.clear()
+            self._set_state(State.HEARING)
+        elif what == "Pause":
+            if self.state is not State.SPEAKING:
+                self._set_state(State.PAUSED)
+        elif what == "NoSpeech":
+            self._set_state(State.THINKING, "I didn't hear anything")
+        elif what == "TurnEnded":
+            self._listening = False
+            self.meter.set_active(False)
+            self._set_state(State.THINKING)
+
+    @Slot(str, str)
+    def _on_caption(self, committed: str, tentative: str) -> None:
+        self.captions_card.show_caption(committed, tentative)
+        if self.state in (State.LISTENING, State.PAUSED):
+            self._set_state(State.HEARING)
+
+    @Slot(str)
+    def _on_nudge(self, text: str) -> None:
+        self.nudge_banner.show_message(f"<b>Interviewer:</b> {html.escape(text)}", f"Interviewer: {text}")
+
+    @Slot(object)
+    def _on_followup(self, data: dict) -> None:
+        text = data.get("text", "")
+        self.followups.append(text)
+        self.question_card.show_followup(len(self.followups), text, self.question.get("text", ""))
+        self.nudge_banner.clear()
+        self.captions_card.clear()
+
+    @Slot(str)
+    def _on_skipped(self, question_id: str) -> None:
+        self._note("Skipped.")
+
+    @Slot(object)
+    def _on_scored(self, data: dict) -> None:
+        score = data.get("score") or {}
+        entry = {
+            "question_id": data.get("id") or self.question.get("id"), "question": self.question.get("text", ""),
+            "kind": self.question.get("kind", ""), "attempt": self.question.get("attempt", 1), "turn_id": data.get("turn_id"),
+            "followups": list(self.followups), "score": score, "reanswering": self._reanswer_asked,
+        }
+        self.last_entry = entry
+        self.entries.append(entry)
+        self.result_card.show_score(score)
+        self.feedback_ready.emit(entry)
+
+    @Slot(str, str)
+    def _on_problem(self, problem: str, fix: str) -> None:
+        self.problem_banner.show_message(f"<b>{html.escape(problem)}</b><br>{html.escape(fix)}", f"{problem} {fix}")
+
+    @Slot(str, str)
+    def _on_failed(self, problem: str, fix: str) -> None:
+        self._on_problem(problem, fix)
+        self._set_state(State.FAILED, "The interview could not go on")
+
+    @Slot(object)
+    def _on_session_ended(self, summary: dict) -> None:
+        self._set_state(State.ENDED, "Interview finished — your answers are saved")
+        # Counted here, not from the summary: an answer cut short by the end of the session is scored too.
+        answered = [e for e in self.entries if not e.get("reanswering")]
+        scores = [o for e in answered if (o := (e["score"].get("score") or {}).get("overall")) is not None]
+        detail = f"{len(answered)} answer{'s' if len(answered) != 1 else ''} scored"
+        if scores:
+            detail += f", {sum(scores) / len(scores):.0f} / 100 on average"
+        self.question_card.show_end("That's the end of the interview.", f"{detail}. The feedback view has the details.")
+        self.session_finished.emit(summary)
+
+    @Slot()
+    def _on_stopped(self) -> None:
+        self._speaking_timer.stop()
+        self.clock.stop()
+        self.meter.set_active(False)
+        self._listening = self._awaiting_text = False
+        if self.state not in (State.ENDED, State.FAILED):
+            self._set_state(State.ENDED, "Interview ended — your answers are saved")
+        self._set_controls(False)
+
+    # ---- the candidate's actions ----------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_action(self, command: str) -> None:
+        if command == "reanswer":
+            self._reanswer_asked = True
+        self._command(command)
+
+    @Slot()
+    def _on_done(self) -> None:
+        if not self.done_button.isEnabled():
+            return
+        if not self.typing_box.isHidden() and self._awaiting_text:
+            self._on_send()
+        else:
+            self._command("done")
+
+    @Slot()
+    def _on_send(self) -> None:
+        text = self.answer_box.toPlainText().strip()
+        if not text or self.session is None:
+            return
+        if self.session.submit_text(text):
+            self.answer_box.clear()
+            self.captions_card.show_sent(text)
+            self._set_state(State.THINKING)
+        else:
+            self._note("Wait for the interviewer's question, then send your answer.")
+
+    @Slot(int)
+    def _on_end_of_turn(self, _index: int) -> None:
+        if self.session is not None:
+            self.session.set_end_of_turn(self.end_of_turn.currentData())
+        if self._listening:
+            self._set_state(self.state, self._listening_prompt() if self.state is State.LISTENING else None)
+
+    # ---- push-to-talk: Space held anywhere in the view except text fields ---------------------------------
+
+    @Slot()
+    def _on_talk_pressed(self) -> None:
+        self._command("press")
+        if self._listening:
+            self._set_state(State.HEARING, "Talking — release Space when you're done")
+
+    @Slot()
+    def _on_talk_released(self) -> None:
+        self._command("release")
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self.talk_key.install()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.talk_key.remove()
+        super().hideEvent(event)

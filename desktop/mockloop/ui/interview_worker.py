@@ -1,0 +1,390 @@
+"""Runs one interview on a worker thread and turns the engine's events into Qt signals.
+
+`InterviewWorker` lives on its own QThread: it warms the models, opens the store, the
+answer source and the audio output, then runs `InterviewRunner.run()` there until the
+session ends. The runner's `emit` callback is called on that thread and on the capture
+and speech-recognition threads; every event leaves as a signal, so receivers in the
+window get it queued on the GUI thread. `InterviewSession` is the GUI-side owner: it
+starts the thread, forwards the candidate's actions (thread-safe runner commands), and
+stops without blocking.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from mockloop.engine.answers import AnswerSource
+from mockloop.engine.audio_types import AudioOut
+from mockloop.engine.bank.schema import Bank
+from mockloop.engine.errors import AudioUnavailableError, MockloopError
+from mockloop.engine.settings import EndOfTurn, Settings
+from mockloop.ui import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
+from mockloop.ui.interview_answers import DeskAnswers, SilentOut
+
+LEVEL_INTERVAL_S = 0.05  # at most 20 meter updates a second reach the window
+ACTIONS = ("done", "press", "release", "repeat", "skip", "reanswer", "end-round", "stop")
+
+
+@dataclass(frozen=True)
+class SessionRequest:
+    """What the candidate asked for: the full loop, or one question to practise."""
+
+    mode: str  # "practice" | "loop"
+    bank: Bank
+    question_id: str | None = None
+    persona_id: str | None = None
+
+
+@dataclass
+class AudioEdge:
+    """Where answers come from and where the interviewer's voice goes; None means the real devices.
+
+    Tests pass file-backed ones (FolderAnswers, WavFileOut). Factories run on the worker thread.
+    """
+
+    answers: Callable[[], AnswerSource] | None = None
+    out: Callable[[], AudioOut] | None = None
+
+
+class InterviewWorker(QObject):
+    """Owns the models, the store and the runner of one session; lives on the session's QThread."""
+
+    # Dict payloads travel as `object`: Signal(dict) would turn them into QVariantMaps (keys re-sorted).
+    status = Signal(str)  # what is being prepared ("Loading the interviewer's voice…"); "" when ready
+    persona_ready = Signal(object)  # id, name, title, focus
+    input_mode = Signal(str, str, str)  # "voice" | "typed" | "file", problem, fix (problem empty when fine)
+    output_problem = Signal(str, str)  # problem, fix: no speaker, questions are shown as text only
+    awaiting_text = Signal(bool)  # a typed answer is (no longer) wanted
+    failed = Signal(str, str)  # problem, fix: the session could not start or stopped on an error
+    finished = Signal()
+
+    session_started = Signal(str)  # session id
+    round_started = Signal(str, float, int)  # title, budget seconds, number of questions
+    question_asked = Signal(object)  # id, text, kind, attempt, turn_id
+    phase_started = Signal(object)  # id, prompt, seconds
+    speaking = Signal(str, str)  # text, kind (question | followup | nudge | phase | feedback | transition)
+    listening = Signal(str)  # Started | SpeechStarted | Pause | SpeechResumed | NoSpeech | TurnEnded
+    caption = Signal(str, str)  # committed, tentative
+    level = Signal(float, float)  # rms, peak (0..1) of the microphone
+    nudge = Signal(str)
+    followup_asked = Signal(object)  # text, source, ready_seconds, ...
+    skipped = Signal(str)  # question id
+    scored = Signal(object)  # id, turn_id, score (AnswerScore.to_dict())
+    problem = Signal(str, str)  # a problem during the session (e.g. the microphone was lost)
+    session_ended = Signal(object)  # RunSummary.to_dict()
+
+    def __init__(self, request: SessionRequest, settings: Settings, edge: AudioEdge | None = None) -> None:
+        super().__init__()
+        self._request = request
+        self._settings = dataclasses.replace(settings)  # the GUI may edit its copy meanwhile
+        self._edge = edge or AudioEdge()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._runner = None
+        self._answers: AnswerSource | None = None
+        self._end_of_turn: dict = {}
+        self._level_at = 0.0
+        self._level_max = (0.0, 0.0)
+        self.run_thread: QThread | None = None  # the thread run() ran on (tests compare it with the GUI's)
+        self.emit_threads: set[int] = set()  # threads the engine's events came from
+
+    # ---- from the GUI thread (thread-safe) ---------------------------------------------------------
+
+    @Slot(str)
+    def command(self, name: str) -> None:
+        """A candidate action; a typed answer that is waiting takes it directly."""
+        assert name in ACTIONS, name
+        if name == "stop":
+            self.stop()
+            return
+        with self._lock:
+            runner, answers = self._runner, self._answers
+        if runner is None:
+            return
+        if name not in ("done", "press", "release") and isinstance(answers, DeskAnswers) and answers.offer_command(name):
+            if name in ("skip", "end-round"):
+                runner.speaker.stop()  # moving on: the interviewer stops talking
+            return
+        runner.command(name)
+
+    @Slot(str)
+    def submit_text(self, text: str) -> bool:
+        """A typed answer; False when no answer is waiting for one (e.g. the interviewer is still talking)."""
+        answers = self._answers
+        return isinstance(answers, DeskAnswers) and answers.submit_text(text)
+
+    @Slot(bool)
+    def set_typing(self, typing: bool) -> None:
+        answers = self._answers
+        if isinstance(answers, DeskAnswers):
+            answers.set_typing(typing)
+
+    @Slot(str)
+    def set_end_of_turn(self, value: str) -> None:
+        """Hands-free or push-to-talk from the next answer on."""
+        with self._lock:
+            runner, config = self._runner, self._end_of_turn.get(value)
+        if runner is not None and config is not None:
+            runner.endpointing = config  # read by the runner when the next answer starts
+
+    @Slot()
+    def stop(self) -> None:
+        """End the session: the answer in progress is kept and the session finalized; returns at once."""
+        with self._lock:
+            self._stop.set()
+            runner, answers = self._runner, self._answers
+        if isinstance(answers, DeskAnswers):
+            answers.close()
+        if runner is not None:
+            runner.command("stop")
+
+    def interviewer_speaking(self) -> bool:
+        runner = self._runner
+        return runner is not None and runner.speaker.speaking.is_set()
+
+    # ---- on the worker thread ------------------------------------------------------------------------
+
+    @Slot()
+    def run(self) -> None:
+        self.run_thread = QThread.currentThread()
+        opened: dict = {}
+        try:
+            if self._prepare(opened):
+                if self._stop.is_set():
+                    _discard(self._runner)  # stopped in the instant before it began: no session is created
+                else:
+                    self.status.emit("")
+                    self._runner.run()
+        except MockloopError as exc:
+            self.failed.emit(exc.problem, exc.fix)
+        except Exception as exc:  # noqa: BLE001 - the window must hear about it, and the thread must end
+            self.failed.emit(f"The interview stopped because of an unexpected error: {exc}.", "Your answers so far are saved. Start a new session to go on.")
+        finally:
+            self._finish(opened.get("engines"), opened.get("store"), opened.get("out"))
+            self.finished.emit()
+
+    def _prepare(self, opened: dict) -> bool:
+        """Everything the runner needs, put in `opened` as it is made; False when stopped meanwhile."""
+        from mockloop.engine.endpointer import EndpointerConfig, Mode
+        from mockloop.engine.engines import Engines
+        from mockloop.engine.interview_plan import plan_loop, plan_practice
+        from mockloop.engine.interview_runner import InterviewRunner
+        from mockloop.engine.store import SessionStore
+
+        request, settings = self._request, self._settings
+        bank = request.bank
+        persona = self._persona(bank)
+        self.persona_ready.emit({"id": persona.id, "name": persona.name, "title": persona.title, "focus": persona.focus})
+        if request.mode == "practice":
+            question = next(q for q in bank.questions if q.id == request.question_id)
+            rounds = plan_practice(bank, question)
+        else:
+            rounds = plan_loop(bank, seed=random.randrange(1 << 30))
+        self.status.emit("Opening your session history…")
+        store = opened["store"] = SessionStore.open()
+        store.recover_interrupted()
+        answers = self._open_answers()
+        out = opened["out"] = self._open_out()
+        engines = opened["engines"] = Engines(settings)
+        for label, load in (("speech recognition", lambda: engines.decoder), ("the interviewer's voice", lambda: engines.cache),
+                            ("the interviewer model", lambda: engines.llm)):
+            if self._stop.is_set():
+                return False  # stopped while loading: no session is created
+            self.status.emit(f"Loading {label}…")
+            load()
+        silence = settings.silence_seconds
+        self._end_of_turn = {m.value: EndpointerConfig(mode=Mode(m.value), silence_seconds=silence) for m in EndOfTurn}
+        runner = InterviewRunner(
+            engines, bank, persona, rounds, store, answers, out, mode=request.mode,
+            endpointing=self._end_of_turn[settings.end_of_turn.value], emit=self._on_event,
+        )
+        with self._lock:
+            if not self._stop.is_set():
+                self._runner = runner
+                return True
+        _discard(runner)
+        return False
+
+    def _persona(self, bank: Bank):
+        wanted = self._request.persona_id or self._settings.persona
+        try:
+            return bank.persona(wanted)
+        except KeyError:
+            return bank.personas[0]  # a stale setting should not stop the interview
+
+    def _open_answers(self) -> AnswerSource:
+        if self._edge.answers is not None:
+            answers = self._edge.answers()
+            self.input_mode.emit("file", "", "")
+        else:
+            from mockloop.engine.audio_io import select_device
+
+            device = self._settings.input_device or None
+            try:
+                select_device(device, "input")
+            except AudioUnavailableError as exc:
+                self.input_mode.emit("typed", exc.problem, exc.fix)
+                typing = True
+            else:
+                self.input_mode.emit("voice", "", "")
+                typing = False
+            answers = DeskAnswers(device, typing=typing, on_waiting=self.awaiting_text.emit, on_problem=self._on_microphone_problem)
+        with self._lock:
+            self._answers = answers
+            if self._stop.is_set() and isinstance(answers, DeskAnswers):
+                answers.close()
+        return answers
+
+    def _on_microphone_problem(self, exc: AudioUnavailableError) -> None:
+        self.input_mode.emit("typed", exc.problem, exc.fix)
+
+    def _open_out(self) -> AudioOut:
+        if self._edge.out is not None:
+            return self._edge.out()
+        from mockloop.engine.audio_out import SoundDeviceOut
+
+        try:
+            return SoundDeviceOut(self._settings.output_device or None)
+        except AudioUnavailableError as exc:
+            self.output_problem.emit(exc.problem, exc.fix)
+            return SilentOut()
+
+    def _finish(self, engines, store, out) -> None:
+        runner = self._runner
+        if store is not None:
+            if runner is not None and runner.session_id is not None:
+                try:
+                    store.finalize(runner.session_id)  # only does something if the runner could not finish it
+                except MockloopError:
+                    pass
+            store.close()
+        if out is not None:
+            _close(out)
+        if engines is not None:
+            engines.close()
+
+    # ---- engine events (worker, capture and speech-recognition threads) ---------------------------------
+
+    def _on_event(self, kind: str, data: dict) -> None:
+        self.emit_threads.add(threading.get_ident())
+        if kind == "level":
+            self._on_level(float(data["rms"]), float(data["peak"]))
+        elif kind == "caption":
+            self.caption.emit(data["committed"], data["tentative"])
+        elif kind == "listening":
+            self.listening.emit(str(data["what"]))
+        elif kind == "speaking":
+            self.speaking.emit(data["text"], data["kind"])
+        elif kind == "question":
+            self.question_asked.emit(dict(data))
+        elif kind == "followup":
+            self.followup_asked.emit(dict(data))
+        elif kind == "scored":
+            self.scored.emit(dict(data))
+        elif kind == "nudge":
+            self.nudge.emit(data["text"])
+        elif kind == "phase":
+            self.phase_started.emit(dict(data))
+        elif kind == "skipped":
+            self.skipped.emit(data["id"])
+        elif kind == "round-started":
+            self.round_started.emit(data["title"], float(data["budget_seconds"]), len(data["questions"]))
+        elif kind == "session-started":
+            self.session_started.emit(data["session_id"])
+        elif kind == "session-ended":
+            self.session_ended.emit(dict(data))
+        elif kind == "error":
+            self.problem.emit(data["problem"], data["fix"])
+
+    def _on_level(self, rms: float, peak: float) -> None:
+        # Capture delivers ~31 blocks a second (far more from a file): send the loudest per interval.
+        r, p = self._level_max
+        self._level_max = (max(r, rms), max(p, peak))
+        now = time.monotonic()
+        if now - self._level_at >= LEVEL_INTERVAL_S:
+            self._level_at = now
+            self.level.emit(*self._level_max)
+            self._level_max = (0.0, 0.0)
+
+
+def _discard(runner) -> None:
+    """End the threads of a runner that will not run."""
+    runner.planner.close()
+    runner.speaker.close()
+
+
+def _close(out) -> None:
+    close = getattr(out, "close", None)
+    if close is not None:
+        close()
+
+
+class InterviewSession(QObject):
+    """The GUI-side owner of one interview: start once, act, stop without blocking, `stopped` at the end."""
+
+    stopped = Signal()
+
+    def __init__(self, request: SessionRequest, settings: Settings, edge: AudioEdge | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.request = request
+        self.worker = InterviewWorker(request, settings, edge)
+        self._thread: QThread | None = None
+        self._finished = False
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = QThread(self)
+        self._thread.setObjectName("mockloop-interview")
+        self.worker.moveToThread(self._thread)
+        self._thread.started.connect(self.worker.run)
+        self.worker.finished.connect(self._thread.quit)
+        self._thread.finished.connect(self._on_thread_finished)
+        self._thread.start()
+
+    def is_running(self) -> bool:
+        return self._thread is not None and not self._finished
+
+    @Slot(str)
+    def command(self, name: str) -> None:
+        if self.is_running():
+            self.worker.command(name)  # thread-safe: the worker's thread is busy running the interview
+
+    @Slot(str)
+    def submit_text(self, text: str) -> bool:
+        return self.is_running() and self.worker.submit_text(text)
+
+    @Slot(bool)
+    def set_typing(self, typing: bool) -> None:
+        self.worker.set_typing(typing)
+
+    @Slot(str)
+    def set_end_of_turn(self, value: str) -> None:
+        self.worker.set_end_of_turn(value)
+
+    def interviewer_speaking(self) -> bool:
+        return self.is_running() and self.worker.interviewer_speaking()
+
+    @Slot()
+    def stop(self) -> bool:
+        """Ask the session to end; True if nothing is running (else `stopped` follows)."""
+        if not self.is_running():
+            return True
+        self.worker.stop()
+        return False
+
+    def wait(self, msecs: int) -> bool:
+        """Join the thread (for shutdown paths that cannot wait for `stopped`)."""
+        return self._thread is None or self._thread.wait(msecs)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        self._finished = True
+        self.stopped.emit()
