@@ -210,3 +210,32 @@ def test_recover_and_create_errors_are_typed(tmp_path):
         Recorder(blocker / "answer.wav").start()
     assert err.value.reason == "cannot-create"
     assert "could not be created" in str(err.value)
+
+
+@pytest.mark.models
+def test_append_continues_an_earlier_recording_after_a_gap(answer_wav, tmp_path):
+    target = tmp_path / "turn.wav"
+    first = captured(answer_wav)
+    with Recorder(target) as recorder:
+        recorder.write(first)
+    second = first[: STT_RATE // 2] * 0.5
+    with Recorder(target, append=True, gap_seconds=0.25) as recorder:
+        recorder.write(second)
+    result = recorder.close()
+    stored, rate = sf.read(target, dtype="float32")
+    gap = round(0.25 * STT_RATE)
+    assert rate == STT_RATE and len(stored) == len(first) + gap + len(second)
+    assert result.seconds == pytest.approx(len(stored) / STT_RATE)
+    assert np.abs(stored[: len(first)] - first).max() <= QUANTUM  # the first phase is untouched
+    assert np.abs(stored[len(first): len(first) + gap]).max() == 0.0
+    assert np.abs(stored[len(first) + gap:] - second).max() <= QUANTUM
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+
+
+def test_append_without_an_earlier_recording_starts_a_new_one(tmp_path):
+    target = tmp_path / "new.wav"
+    tone = np.sin(np.arange(STT_RATE) / STT_RATE * 2 * np.pi * 440).astype(np.float32) * 0.3
+    with Recorder(target, append=True, gap_seconds=0.5) as recorder:
+        recorder.write(tone)
+    stored, _ = sf.read(target, dtype="float32")
+    assert len(stored) == len(tone)  # no leading gap before the first audio

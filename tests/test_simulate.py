@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 import soundfile as sf
+import pytest
 import soxr
 
 from conftest import DATA, run_cli
@@ -101,6 +102,30 @@ def test_system_design_runs_in_timed_phases(tmp_path):
     [question] = [t for t in doc["turns"] if t["kind"] == "question"]
     assert "clarify" in question["transcript"] and "summarize" in question["transcript"]
     assert question["overall"] is not None
+
+
+def test_spoken_design_phases_share_one_recording_aligned_with_the_words(tmp_path):
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    clips = ["piper_short.flac", "piper_vocab.flac"]
+    for i, clip in enumerate(clips, 1):
+        shutil.copy(SPEECH / clip, answers / f"{i:02}.flac")
+    for i in (3, 4):
+        _write(answers, f"{i:02}.txt", "To summarize, I'd evaluate offline first and then run an A/B test.")
+    _write(answers, "05.txt", "[end]")
+    doc = _simulate(answers, "--question", "ds-for-you-timeline")
+    shown = run_cli("sessions", "show", doc["session_id"], "--json")
+    assert shown.returncode == 0, shown.stderr
+    [question] = [t for r in json.loads(shown.stdout)["rounds"] for t in r["turns"] if t["kind"] == "question"]
+    audio, rate = sf.read(question["candidate_audio"])
+    spoken = sum(sf.info(str(SPEECH / c)).duration for c in clips)
+    # Both spoken phases are in the turn's one file, joined by a half-second gap.
+    assert len(audio) / rate == pytest.approx(spoken + 0.5, abs=0.3)
+    timed = [w for w in question["words"] if w["start"] is not None]
+    first_clip = sf.info(str(SPEECH / clips[0])).duration
+    later = [w for w in timed if w["start"] > first_clip + 0.4]
+    assert later, "the second phase's words come after the first clip and the gap"
+    assert max(w["end"] for w in timed) <= len(audio) / rate + 0.1
 
 
 def test_loop_mode_runs_the_recruiter_screen_first_and_stops_when_answers_run_out(tmp_path):

@@ -299,11 +299,60 @@ def test_closing_the_window_mid_answer_keeps_the_recording_and_ends_the_session(
     assert not session.is_running() and not any(t.isRunning() for t in threads)
 
     [stored] = _stored_sessions()
-    assert stored.status.value in ("finished", "interrupted")
+    assert stored.status.value == "interrupted" and stored.interruptions == 1
     [turn] = stored.turns
-    assert turn.status.value in ("interrupted", "skipped", "done")
+    assert turn.status.value == "interrupted"
     assert turn.candidate_audio is not None and turn.candidate_audio.is_file()
     assert sf.info(str(turn.candidate_audio)).duration > 1.5, "what was said before closing is kept"
+    # The words said before closing are transcribed and kept with their timings; the answer stays off the radar.
+    captioned = max(recorder.captions, key=lambda c: len(c.split())).lower().split()
+    kept = turn.transcript.lower()
+    assert len(turn.words) >= 6 and sum(w.strip(".,?") in kept for w in captioned[:6]) >= 4
+    assert all(w.start is not None for w in turn.words)
+    with SessionStore.open() as store:
+        assert not [h for h in store.axis_history() if h.turn_id == turn.id]
+
+
+def test_ending_the_interview_mid_answer_scores_what_was_said(qtbot, make_window, answers_dir, tmp_path):
+    window = make_window(AudioEdge(answers=functools.partial(FolderAnswers, answers_dir, realtime=True),
+                                   out=functools.partial(WavFileOut, tmp_path / "interviewer.wav")))
+    session = _practise_from_the_bank(qtbot, window)
+    recorder = Recorder(window, session)
+    qtbot.waitUntil(lambda: any(len(c.split()) >= 8 for c in recorder.captions), timeout=MODELS_MS)
+    qtbot.mouseClick(window.interview_view.end_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not session.is_running(), timeout=MODELS_MS)
+    assert "followup" not in recorder.events  # ending means no more questions
+
+    [stored] = _stored_sessions()
+    assert stored.status.value == "finished" and stored.interruptions == 0
+    [turn] = stored.turns
+    assert turn.status.value == "done" and turn.overall is not None and len(turn.words) >= 8
+    with SessionStore.open() as store:
+        assert [h for h in store.axis_history() if h.turn_id == turn.id], "a finished answer counts on the radar"
+    assert window.feedback_view.entries, "its feedback is shown"
+
+
+def test_closing_while_typing_keeps_the_unsent_answer(qtbot, make_window, tmp_path, monkeypatch):
+    from mockloop.engine import audio_io
+
+    def no_microphone(device, kind):
+        raise audio_io.NoInputDeviceError("No microphone was found.", "Plug one in.")
+
+    monkeypatch.setattr(audio_io, "select_device", no_microphone)
+    window = make_window(AudioEdge(out=functools.partial(WavFileOut, tmp_path / "interviewer.wav")))
+    session = _practise_from_the_bank(qtbot, window)
+    view = window.interview_view
+    qtbot.waitUntil(view.send_button.isEnabled, timeout=MODELS_MS)
+    draft = "I'd start with precision and recall, and downsample the negatives"
+    view.answer_box.setPlainText(draft)
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=MODELS_MS)
+    assert not session.is_running()
+
+    [stored] = _stored_sessions()
+    assert stored.status.value == "interrupted"
+    [turn] = stored.turns
+    assert turn.status.value == "interrupted" and turn.transcript == draft
 
 
 def test_without_a_microphone_answers_are_typed(qtbot, make_window, tmp_path, monkeypatch):

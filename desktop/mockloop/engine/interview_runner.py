@@ -30,9 +30,12 @@ from mockloop.engine.speaker import Speaker
 from mockloop.engine.store import SessionStore
 from mockloop.engine.scoring.text import transcript_from_text
 from mockloop.engine.stt import Transcript
-from mockloop.engine.turn_text import combine, save_audio, spoken_feedback
+from mockloop.engine.turn_text import GAP_SECONDS, combine, save_audio, spoken_feedback
 
 Emit = Callable[[str, dict], None]
+
+# Commands that end the session but keep the answer in progress.
+KEEPS_ANSWER = ("end", "stop")
 
 
 class _EndRound(Exception):
@@ -47,7 +50,7 @@ class _EndSession(Exception):
 class RunSummary:
     session_id: str
     questions: list[dict] = field(default_factory=list)  # per question: id, attempt, overall, followups, flags
-    ended: str = "finished"  # finished | answers-ran-out | stopped
+    ended: str = "finished"  # finished | answers-ran-out | stopped (the app closed: the session is interrupted)
 
     def to_dict(self) -> dict:
         return {"session_id": self.session_id, "ended": self.ended, "questions": self.questions}
@@ -95,7 +98,11 @@ class InterviewRunner:
     # ---- commands from other threads ------------------------------------------------------------
 
     def command(self, name: str) -> None:
-        """done / press / release act on the current answer; the others end it and are then obeyed."""
+        """done / press / release act on the current answer; the others end it and are then obeyed.
+
+        `end` (the candidate ends the interview) and `stop` (the app is closing) keep the answer
+        being given: it is finished and transcribed, not thrown away.
+        """
         with self._lock:
             listener = self._listener
             if name in ("done", "press", "release"):
@@ -105,7 +112,10 @@ class InterviewRunner:
             self._commands.append(name)
         self.speaker.stop()
         if listener is not None:
-            listener.cancel()
+            if name in KEEPS_ANSWER:
+                listener.done()
+            else:
+                listener.cancel()
 
     def _take_command(self) -> str | None:
         with self._lock:
@@ -116,7 +126,7 @@ class InterviewRunner:
     def run(self) -> RunSummary:
         models = self.engines.model_names()
         self.session_id = self.store.create_session(self.mode, self.bank.company.id, self.persona.id, models=models, app_version=__version__)
-        summary = RunSummary(self.session_id)
+        summary = self.summary = RunSummary(self.session_id)
         self.emit("session-started", {"session_id": self.session_id, "persona": self.persona.id, "rounds": [r.title for r in self.rounds]})
         try:
             self._say(f"Hi, I'm your interviewer today. {self._opening()}", None)
@@ -130,7 +140,7 @@ class InterviewRunner:
                             self._say("We're out of time for this round, so let's stop here.", None)
                             break
                         question = next(q for q in self.bank.questions if q.id == qid)
-                        summary.questions += self._ask(round_id, question, planned)
+                        self._ask(round_id, question, planned)
                 except _EndRound:
                     self._say("Okay, let's end this round here.", None)
                 self.store.finish_round(round_id)
@@ -140,7 +150,7 @@ class InterviewRunner:
         finally:
             self.planner.close()
             self.speaker.close()
-        self.store.finish_session(self.session_id)
+        self.store.finish_session(self.session_id, interrupted=summary.ended == "stopped")
         self.emit("session-ended", summary.to_dict())
         return summary
 
@@ -162,17 +172,15 @@ class InterviewRunner:
         if wait:
             self.speaker.wait()
 
-    def _ask(self, round_id: int, question: Question, planned: PlannedRound) -> list[dict]:
-        """Ask a question (again if the candidate re-answers); return one summary per attempt."""
-        results = []
+    def _ask(self, round_id: int, question: Question, planned: PlannedRound) -> None:
+        """Ask a question (again if the candidate re-answers); each attempt goes into the summary."""
         while True:
             turn = self.store.begin_turn(round_id, question.id, interviewer_text=question.text)
             self.emit("question", {"id": question.id, "text": question.text, "kind": question.kind.value, "attempt": turn.attempt, "turn_id": turn.turn_id})
             self._say(question.text, (turn.turn_id, turn.interviewer_audio_path), kind="question", wait=False)
             outcome = self._answer_question(round_id, turn, question, planned)
-            results.append(outcome)
             if outcome.get("next") != "reanswer":
-                return results
+                return
             self._say("Sure, let's take it again from the top.", None)
 
     def _answer_question(self, round_id: int, turn, question: Question, planned: PlannedRound) -> dict:
@@ -186,18 +194,30 @@ class InterviewRunner:
                 self.emit("phase", {"id": phase.id, "prompt": phase.prompt, "seconds": phase.seconds})
                 if index > 0:
                     self._say(phase.prompt, None, kind="phase", wait=False)
-            result, command = self._listen_once(turn.turn_id, question, turn.audio_path if index == 0 else None, phase)
+            # Every phase goes into the turn's one recording, after a short gap (as in the joined transcript).
+            result, command = self._listen_once(turn.turn_id, question, turn.audio_path, phase, append=index > 0)
             if command == "repeat":
                 self._say(question.text, None, kind="question", wait=False)
-                result, command = self._listen_once(turn.turn_id, question, None, phase)
+                result, command = self._listen_once(turn.turn_id, question, turn.audio_path, phase, append=bool(parts))
+            if command in KEEPS_ANSWER and result is not None and not result.no_speech:
+                parts.append(result.transcript)
+                nudges += len(result.nudges)
             if command in ("skip", "end-round", "end", "stop"):
-                self.store.finish_turn(turn.turn_id, status="skipped" if not parts else "done")
-                self.emit("skipped", {"id": question.id})
+                if parts:  # an earlier phase, or the answer in progress when the session ends: kept and scored
+                    interrupted = command == "stop"
+                    _, data = self._keep_answer(turn, question, parts, nudges, interrupted=interrupted)
+                    self.summary.questions.append({
+                        "id": question.id, "attempt": turn.attempt, "status": "interrupted" if interrupted else "answered",
+                        "overall": data["score"]["overall"], "flags": data["flags"], "followups": []})
+                else:
+                    self.store.finish_turn(turn.turn_id, status="skipped")
+                    self.summary.questions.append({"id": question.id, "attempt": turn.attempt, "status": "skipped"})
+                    self.emit("skipped", {"id": question.id})
                 if command == "end-round":
                     raise _EndRound
                 if command in ("end", "stop"):
                     raise _EndSession("stopped" if command == "stop" else "finished")
-                return {"id": question.id, "attempt": turn.attempt, "status": "skipped"}
+                return self.summary.questions[-1]
             if command == "out-of-answers":
                 self.store.finish_turn(turn.turn_id, status="skipped")
                 raise _EndSession("answers-ran-out")
@@ -211,30 +231,40 @@ class InterviewRunner:
         score = score_answer(question, self.bank, combine(parts), nudges=nudges)
         self._reanswer = command == "reanswer"
         followups: list[dict] = []
+        outcome = {"id": question.id, "attempt": turn.attempt, "status": "answered", "followups": followups}
+        self.summary.questions.append(outcome)
         try:
             if not self._reanswer and score.scored:
-                followups = self._follow_up(round_id, turn, question, score, parts)
+                self._follow_up(round_id, turn, question, score, parts, followups)
         finally:
             # Whatever happens during the follow-ups (even the end of the session), the answer is scored and kept.
-            answer = combine(parts)
-            score = score_answer(question, self.bank, answer, nudges=nudges)
-            data = score.to_dict()
-            axes = {axis: data["score"]["overall"] for axis in self.bank.axes_for(question)} if score.scored else None
-            self.store.finish_turn(
-                turn.turn_id, transcript=answer.text, words=[vars(w) for w in answer.words], metrics=data["metrics"],
-                rubric=data["rubric"], scores=data["score"], feedback=data["feedback"], axis_scores=axes,
-            )
-            self.emit("scored", {"id": question.id, "turn_id": turn.turn_id, "score": data})
+            score, data = self._keep_answer(turn, question, parts, nudges, interrupted=False)
+            outcome.update(overall=data["score"]["overall"], flags=data["flags"])
         if self._reanswer:
             command = "reanswer"
+        outcome["next"] = command
         if command != "reanswer":
             self._say(spoken_feedback(score), None, kind="feedback")
-        return {
-            "id": question.id, "attempt": turn.attempt, "status": "answered", "overall": data["score"]["overall"],
-            "flags": data["flags"], "followups": followups, "next": command,
-        }
+        return outcome
 
-    def _listen_once(self, turn_id: int, question: Question, record_to, phase) -> tuple[ListenResult | None, str | None]:
+    def _keep_answer(self, turn, question: Question, parts: list[Transcript], nudges: int, *, interrupted: bool):
+        """Score and store the answer; an interrupted one is kept whole but stays off the radar."""
+        answer = combine(parts)
+        score = score_answer(question, self.bank, answer, nudges=nudges)
+        data = score.to_dict()
+        counts = score.scored and not interrupted
+        axes = {axis: data["score"]["overall"] for axis in self.bank.axes_for(question)} if counts else None
+        feedback = {**data["feedback"], "insights": data["insights"], "flags": data["flags"], "notes": data["notes"]}
+        self.store.finish_turn(
+            turn.turn_id, status="interrupted" if interrupted else "done", transcript=answer.text,
+            words=[vars(w) for w in answer.words], metrics=data["metrics"], rubric=data["rubric"], scores=data["score"],
+            feedback=feedback, axis_scores=axes,
+        )
+        self.emit("scored", {"id": question.id, "turn_id": turn.turn_id, "score": data, "interrupted": interrupted})
+        return score, data
+
+    def _listen_once(self, turn_id: int, question: Question, record_to, phase,
+                     append: bool = False) -> tuple[ListenResult | None, str | None]:
         """One answer (spoken or typed); returns (result, command)."""
         pending = self._take_command()
         if pending is not None:  # e.g. "skip" pressed while the interviewer was still speaking
@@ -244,6 +274,10 @@ class InterviewRunner:
         if answer is None:
             self.speaker.wait()
             return None, "out-of-answers"
+        if answer.command and answer.text:  # e.g. the app closed with a typed answer not yet sent
+            self.speaker.stop()
+            self._last_was_typed = True
+            return ListenResult(transcript_from_text(answer.text), False, "typed", None, 0.0, 0.0, None), answer.command
         if answer.command:
             self.speaker.wait()
             return None, answer.command
@@ -253,9 +287,9 @@ class InterviewRunner:
             typed = transcript_from_text(answer.text)  # no timings: metrics say so
             return ListenResult(typed, not answer.text.strip(), "typed", None, 0.0, 0.0, None), None
         self._last_was_typed = False
-        return self._listen_audio(answer, turn_id, question, record_to, phase)
+        return self._listen_audio(answer, turn_id, question, record_to, phase, append)
 
-    def _listen_audio(self, answer: Answer, turn_id: int, question: Question, record_to, phase):
+    def _listen_audio(self, answer: Answer, turn_id: int, question: Question, record_to, phase, append: bool):
         config = self.endpointing
         if phase is not None:
             config = EndpointerConfig(**{**vars(config), "max_turn_seconds": phase.seconds})
@@ -271,6 +305,7 @@ class InterviewRunner:
             on_event=lambda e: self.emit("listening", {"what": type(e).__name__, **vars(e)}),
             on_level=lambda rms, peak: self.emit("level", {"rms": rms, "peak": peak}),
             on_pause=lambda seconds: self._draft(question, listener),
+            append_gap=GAP_SECONDS if append else None,
         )
         with self._lock:
             self._listener = listener
@@ -304,9 +339,9 @@ class InterviewRunner:
         if len(words) >= 8:
             self.planner.update(self._context(question, Transcript(" ".join(w.text for w in words), words, 0.0), list(self._asked)))
 
-    def _follow_up(self, round_id: int, turn, question: Question, score, parts: list[Transcript]) -> list[dict]:
+    def _follow_up(self, round_id: int, turn, question: Question, score, parts: list[Transcript], done: list[dict]) -> None:
+        """Ask up to the persona's number of follow-ups; each asked one is appended to `done` as it goes."""
         asked = self._asked
-        done = []
         for _ in range(self.persona.max_followups):
             t0 = time.perf_counter()
             ctx = FollowUpContext(question, self.bank, self.persona, combine(parts).text, score.coverage(), score.named_terms(), list(asked))
@@ -324,6 +359,13 @@ class InterviewRunner:
             result, command = self._listen_once(fturn.turn_id, question, fturn.audio_path, None)
             asked.append(followup.text)
             record = {"text": followup.text, "source": followup.source, "ready_seconds": round(latency, 3), "from_draft": followup.from_draft}
+            if command in KEEPS_ANSWER and result is not None and not result.no_speech:
+                # The reply in progress is part of the answer: kept, and the session ends after it.
+                parts.append(result.transcript)
+                self.store.finish_turn(fturn.turn_id, status="interrupted" if command == "stop" else "done",
+                                       transcript=result.transcript.text, words=[vars(w) for w in result.transcript.words])
+                done.append(record)
+                raise _EndSession("stopped" if command == "stop" else "finished")
             if result is None or command:
                 self.store.finish_turn(fturn.turn_id, status="skipped")
                 done.append(record)
@@ -338,4 +380,3 @@ class InterviewRunner:
             self.store.finish_turn(fturn.turn_id, transcript=result.transcript.text, words=[vars(w) for w in result.transcript.words])
             done.append(record)
             score = score_answer(question, self.bank, combine(parts))
-        return done

@@ -68,6 +68,7 @@ class TurnListener:
         on_event: Callable[[Event], None] | None = None,
         on_level: Callable[[float, float], None] | None = None,
         on_pause: Callable[[float], None] | None = None,
+        append_gap: float | None = None,
     ) -> None:
         self.source = source
         self.record_to = record_to
@@ -81,7 +82,9 @@ class TurnListener:
         self._on_caption = on_caption
         self.endpointer = Endpointer(config, on_event=self._events, speaking=speaking)
         self.stt = StreamingTranscriber(decoder, vocabulary=vocabulary, question=question, on_caption=self._caption)
-        self.recorder = Recorder(record_to) if record_to is not None else None
+        # append_gap: continue an earlier recording of this turn after that much silence.
+        self.recorder = (Recorder(record_to, append=append_gap is not None, gap_seconds=append_gap or 0.0)
+                         if record_to is not None else None)
         self._error: MockloopError | None = None
         self._started_at = 0.0
         self._first_block: float | None = None

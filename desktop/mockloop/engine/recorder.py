@@ -120,12 +120,18 @@ class Recorder:
     `write()` (or `on_block`, to hand straight to an AudioIn) only queues; it is safe to
     call from a capture thread. A write failure is reported once (on_error, `error`);
     later audio is dropped, and what is on disk stays readable.
+
+    With `append=True` an existing recording is continued after `gap_seconds` of silence
+    (the next phase of a design answer goes into the same file as the first).
     """
 
     def __init__(self, path: Path | str, *, rate: int = STT_RATE, flush_seconds: float = 1.0,
                  on_error: Callable[[RecordingError], None] | None = None,
-                 on_flush: Callable[[float], None] | None = None) -> None:
+                 on_flush: Callable[[float], None] | None = None,
+                 append: bool = False, gap_seconds: float = 0.0) -> None:
         self.path = Path(path)
+        self.append = append
+        self.gap_seconds = gap_seconds
         self.rate = rate
         self.flush_seconds = flush_seconds
         self._on_error = on_error
@@ -153,9 +159,12 @@ class Recorder:
             raise RuntimeError("Recorder.start called twice")
         try:
             make_private_dir(self.path.parent)
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
-            os.chmod(self.path, 0o600)  # the file may have existed with other permissions
-            self._file = sf.SoundFile(str(self.path), "w", samplerate=self.rate, channels=1, format="WAV", subtype="PCM_16")
+            if self.append and self._continue_existing():
+                self.write(np.zeros(round(self.gap_seconds * self.rate), dtype=np.float32))
+            else:
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+                os.chmod(self.path, 0o600)  # the file may have existed with other permissions
+                self._file = sf.SoundFile(str(self.path), "w", samplerate=self.rate, channels=1, format="WAV", subtype="PCM_16")
             self._fd = os.open(self.path, os.O_RDWR)
         except (OSError, sf.LibsndfileError) as exc:
             reason, problem, fix = self._describe(exc, "could not be created", creating=True)
@@ -163,6 +172,24 @@ class Recorder:
         self._thread = threading.Thread(target=self._run, name="mockloop-recorder", daemon=True)
         self._thread.start()
         return self
+
+    def _continue_existing(self) -> bool:
+        """Open an earlier recording of ours for appending; False when there is none to continue."""
+        import soundfile as sf
+
+        if not self.path.is_file() or self.path.stat().st_size == 0:
+            return False
+        try:
+            recover(self.path)  # a recording cut off by a crash gets its header fixed first
+            info = sf.info(str(self.path))
+        except (RecordingError, sf.LibsndfileError, RuntimeError):
+            return False
+        if info.samplerate != self.rate or info.channels != 1 or info.format != "WAV":
+            return False
+        self._file = sf.SoundFile(str(self.path), "r+")
+        self._file.seek(0, sf.SEEK_END)
+        self._frames = self._flushed_frames = info.frames
+        return True
 
     def __enter__(self) -> "Recorder":
         return self.start() if self._thread is None else self

@@ -48,6 +48,8 @@ class DeskAnswers:
         self._command: str | None = None
         self._waiting = False
         self._closed = False
+        self._draft = ""
+        self._close_command = STOP
 
     # ---- from the window (any thread) ------------------------------------------------------------
 
@@ -84,10 +86,15 @@ class DeskAnswers:
             self._cond.notify_all()
             return True
 
-    def close(self) -> None:
-        """The session is ending: a waiting answer (and every later one) becomes "stop"."""
+    def close(self, draft: str = "", command: str = STOP) -> None:
+        """The session is ending: a waiting answer (and every later one) becomes `command` ("stop" or "end").
+
+        A waiting typed answer with a `draft` (typed, not sent) returns that text with the command.
+        """
         with self._cond:
             self._closed = True
+            self._draft = draft.strip()
+            self._close_command = command
             self._cond.notify_all()
 
     # ---- from the runner ---------------------------------------------------------------------
@@ -95,7 +102,7 @@ class DeskAnswers:
     def next(self, prompt: str) -> Answer | None:
         with self._cond:
             if self._closed:
-                return Answer(command=STOP, label="closed")
+                return Answer(command=self._close_command, label="closed")
             typing = self._typing
         if not typing:
             try:
@@ -114,7 +121,7 @@ class DeskAnswers:
             with self._cond:
                 self._cond.wait_for(lambda: self._closed or self._text is not None or self._command is not None or not self._typing)
                 if self._closed:
-                    return Answer(command=STOP, label="closed")
+                    return Answer(text=self._draft or None, command=self._close_command, label="closed")
                 if self._command is not None:
                     return Answer(command=self._command, label="typed")
                 if self._text is not None:

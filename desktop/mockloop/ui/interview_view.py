@@ -216,7 +216,11 @@ class InterviewView(QWidget):
     def end_interview(self) -> None:
         if self.session is not None and self.session.is_running():
             self._set_state(State.THINKING, "Ending the interview and saving your answers…")
-            self.session.stop()
+            self.session.end(self.draft_text())
+
+    def draft_text(self) -> str:
+        """Text typed in the answer box and not sent yet (kept if the interview ends now)."""
+        return self.answer_box.toPlainText().strip() if self.typing_box.isVisible() else ""
 
     def _command(self, name: str) -> None:
         if self.session is not None:

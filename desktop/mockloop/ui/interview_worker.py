@@ -25,6 +25,7 @@ from mockloop.engine.audio_types import AudioOut
 from mockloop.engine.bank.schema import Bank
 from mockloop.engine.errors import AudioUnavailableError, MockloopError
 from mockloop.engine.settings import EndOfTurn, Settings
+from mockloop.engine.store import SessionStatus
 from mockloop.ui import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
 from mockloop.ui.interview_answers import DeskAnswers, SilentOut
 
@@ -114,6 +115,18 @@ class InterviewWorker(QObject):
             return
         runner.command(name)
 
+    def end(self, draft: str = "") -> None:
+        """The candidate ends the interview: the answer in progress (or the typed `draft`) is kept and scored."""
+        with self._lock:
+            runner, answers = self._runner, self._answers
+        if runner is None:
+            self.stop()  # still loading: nothing to keep yet
+            return
+        if isinstance(answers, DeskAnswers) and answers.waiting:
+            answers.close(draft, "end")
+            return
+        runner.command("end")
+
     @Slot(str)
     def submit_text(self, text: str) -> bool:
         """A typed answer; False when no answer is waiting for one (e.g. the interviewer is still talking)."""
@@ -135,13 +148,16 @@ class InterviewWorker(QObject):
             runner.endpointing = config  # read by the runner when the next answer starts
 
     @Slot()
-    def stop(self) -> None:
-        """End the session: the answer in progress is kept and the session finalized; returns at once."""
+    def stop(self, draft: str = "") -> None:
+        """The app is closing: the answer in progress (or the typed `draft`) is kept, the session ends interrupted.
+
+        Returns at once.
+        """
         with self._lock:
             self._stop.set()
             runner, answers = self._runner, self._answers
         if isinstance(answers, DeskAnswers):
-            answers.close()
+            answers.close(draft)
         if runner is not None:
             runner.command("stop")
 
@@ -261,7 +277,8 @@ class InterviewWorker(QObject):
         if store is not None:
             if runner is not None and runner.session_id is not None:
                 try:
-                    store.finalize(runner.session_id)  # only does something if the runner could not finish it
+                    if store.get_session(runner.session_id).status is SessionStatus.IN_PROGRESS:
+                        store.finalize(runner.session_id)  # the runner could not finish it
                 except MockloopError:
                     pass
             store.close()
@@ -372,12 +389,19 @@ class InterviewSession(QObject):
     def interviewer_speaking(self) -> bool:
         return self.is_running() and self.worker.interviewer_speaking()
 
-    @Slot()
-    def stop(self) -> bool:
-        """Ask the session to end; True if nothing is running (else `stopped` follows)."""
+    def end(self, draft: str = "") -> None:
+        """The candidate ends the interview (finished, not interrupted); `stopped` follows."""
+        if self.is_running():
+            self.worker.end(draft)
+
+    def stop(self, draft: str = "") -> bool:
+        """Ask the session to end as interrupted; True if nothing is running (else `stopped` follows).
+
+        `draft`: text typed but not sent yet, kept as the answer in progress.
+        """
         if not self.is_running():
             return True
-        self.worker.stop()
+        self.worker.stop(draft)
         return False
 
     def wait(self, msecs: int) -> bool:

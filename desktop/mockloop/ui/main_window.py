@@ -242,7 +242,8 @@ class MainWindow(QMainWindow):
         An interview asks nothing: the answer in progress is kept and the session finalized.
         """
         probe_idle = self.model_probe.stop()
-        interview_idle = self.interview is None or self.interview.stop()
+        draft = self.interview_view.draft_text() if self.interview_view is not None else ""
+        interview_idle = self.interview is None or self.interview.stop(draft)
         if probe_idle and interview_idle:
             event.accept()
             return

@@ -212,13 +212,23 @@ class SessionStore:
             queries.turn_row(conn, turn_id)
             self._insert_axis_scores(conn, turn_id, scores)
 
-    def finish_session(self, session_id: str, *, notes: str | None = None) -> Session:
-        """End this process's session now; turns still recording are kept as interrupted."""
+    def finish_session(self, session_id: str, *, notes: str | None = None, interrupted: bool = False) -> Session:
+        """End this process's session now; turns still recording are kept as interrupted.
+
+        `interrupted=True` (the app closed mid-interview) ends it as interrupted rather than finished.
+        """
+        ended = time_text(now())
         with self._db.write() as conn:
             self._require_in_progress(conn, session_id)
             if notes is not None:
                 conn.execute("UPDATE sessions SET notes = ? WHERE id = ?", (notes, session_id))
-            recovery.close(conn, session_id, time_text(now()))
+            recovery.close(conn, session_id, ended)
+            if interrupted:
+                conn.execute(
+                    """UPDATE sessions SET status = ?, interruptions = interruptions + 1, interrupted_at = ?
+                       WHERE id = ?""",
+                    (SessionStatus.INTERRUPTED.value, ended, session_id),
+                )
             return queries.get_session(conn, self.root, session_id)
 
     def set_notes(self, session_id: str, notes: str) -> None:
