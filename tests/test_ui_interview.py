@@ -32,6 +32,7 @@ from mockloop.ui import qt_fixes
 from mockloop.ui.feedback_view import entry_from_turn
 from mockloop.ui.interview_parts import State
 from mockloop.ui.interview_worker import AudioEdge, InterviewSession
+from mockloop.ui.background import wait_for_background
 from mockloop.ui.main_window import MainWindow
 
 from conftest import DATA
@@ -169,8 +170,8 @@ def answers_dir(tmp_path: Path) -> Path:
 def make_window(qtbot, banks):
     windows: list[MainWindow] = []
 
-    def make(audio: AudioEdge) -> MainWindow:
-        window = MainWindow(banks, Settings(), audio=audio)
+    def make(audio: AudioEdge, warm: bool = False) -> MainWindow:
+        window = MainWindow(banks, Settings(), audio=audio, warm_models=warm)
         windows.append(window)
         window.show()
         qtbot.waitExposed(window)
@@ -181,6 +182,7 @@ def make_window(qtbot, banks):
         window.close()
         qtbot.waitUntil(lambda: not window.isVisible(), timeout=MODELS_MS)
         assert window.interview is None or not window.interview.is_running()
+    assert wait_for_background(MODELS_MS)  # preloaded models are freed on the thread pool
 
 
 def _choose_in_the_bank(window: MainWindow) -> None:
@@ -205,7 +207,12 @@ def _stored_sessions():
 def test_a_whole_practice_turn_shows_question_captions_followup_and_feedback(qtbot, make_window, answers_dir, tmp_path, banks):
     track = tmp_path / "interviewer.wav"
     window = make_window(AudioEdge(answers=functools.partial(FolderAnswers, answers_dir, realtime=False),
-                                   out=functools.partial(WavFileOut, track)))
+                                   out=functools.partial(WavFileOut, track)), warm=True)
+    # The models load in the background while Home is shown, with their progress in the status bar.
+    qtbot.waitUntil(lambda: window.warmer.models.ready, timeout=MODELS_MS)
+    assert all(window.warmer.state(role) == "ready" for role in ("stt", "tts", "llm"))
+    assert window.warm_label.text() == ""
+    loaded = window.warmer.models._engines.load_seconds.copy()
     bank, question = banks.find(QUESTION_ID)
     persona = bank.persona("standard")
     _choose_in_the_bank(window)  # the bank view's detail pane reads the bank: not part of the turn
@@ -254,6 +261,9 @@ def test_a_whole_practice_turn_shows_question_captions_followup_and_feedback(qtb
     assert recorder.followups[0] in feedback.followups_label.text()
     assert "wpm" not in feedback.metric_values["Pace"].text() and "words/min" in feedback.metric_values["Pace"].text()
     assert question.outline[0][:30] in feedback.outline_label.text()
+
+    # The interview borrowed the preloaded models (nothing loaded twice) and gave them back.
+    assert window.warmer.models._engines.load_seconds == loaded and not window.warmer.models.lent
 
     # Everything engine-side happened off the GUI thread.
     app = QApplication.instance()

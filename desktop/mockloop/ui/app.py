@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 import mockloop
 from mockloop.engine.bank import load_banks
 from mockloop.engine.settings import Settings
+from mockloop.ui.background import wait_for_background
 from mockloop.ui.main_window import MainWindow
 
 # How long quitting may wait for a worker thread that missed its stop request.
@@ -37,7 +38,7 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
 def create_window(settings: Settings | None = None) -> MainWindow:
     """The main window over the installed banks; models are checked in the background."""
     settings = settings or Settings.load()
-    return MainWindow(load_banks(), settings)
+    return MainWindow(load_banks(), settings, warm_models=True)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -46,6 +47,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     window = create_window()
     window.show()
     code = app.exec()
+    wait_for_background(SHUTDOWN_WAIT_MS)  # e.g. the models being freed
     window.model_probe.stop()
     window.model_probe.wait(SHUTDOWN_WAIT_MS)
     if window.interview is not None:  # normally already ended: the window closes after it

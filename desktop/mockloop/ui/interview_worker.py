@@ -26,6 +26,7 @@ from mockloop.engine.bank.schema import Bank
 from mockloop.engine.errors import AudioUnavailableError, MockloopError
 from mockloop.engine.settings import EndOfTurn, Settings
 from mockloop.engine.store import SessionStatus
+from mockloop.engine.warm_engines import WarmEngines
 from mockloop.ui import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
 from mockloop.ui.interview_answers import DeskAnswers, SilentOut
 
@@ -81,9 +82,11 @@ class InterviewWorker(QObject):
     problem = Signal(str, str)  # a problem during the session (e.g. the microphone was lost)
     session_ended = Signal(object)  # RunSummary.to_dict()
 
-    def __init__(self, request: SessionRequest, settings: Settings, edge: AudioEdge | None = None) -> None:
+    def __init__(self, request: SessionRequest, settings: Settings, edge: AudioEdge | None = None,
+                 warm: WarmEngines | None = None) -> None:
         super().__init__()
         self._request = request
+        self._warm = warm  # the app's preloaded models, borrowed for this session when they fit its settings
         self._settings = dataclasses.replace(settings)  # the GUI may edit its copy meanwhile
         self._edge = edge or AudioEdge()
         self._lock = threading.Lock()
@@ -183,7 +186,7 @@ class InterviewWorker(QObject):
         except Exception as exc:  # noqa: BLE001 - the window must hear about it, and the thread must end
             self.failed.emit(f"The interview stopped because of an unexpected error: {exc}.", "Your answers so far are saved. Start a new session to go on.")
         finally:
-            self._finish(opened.get("engines"), opened.get("store"), opened.get("out"))
+            self._finish(opened.get("engines"), opened.get("store"), opened.get("out"), opened.get("lent", False))
             self.finished.emit()
 
     def _prepare(self, opened: dict) -> bool:
@@ -208,12 +211,20 @@ class InterviewWorker(QObject):
         store.recover_interrupted()
         answers = self._open_answers()
         out = opened["out"] = self._open_out()
-        engines = opened["engines"] = Engines(settings)
-        for label, load in (("speech recognition", lambda: engines.decoder), ("the interviewer's voice", lambda: engines.cache),
-                            ("the interviewer model", lambda: engines.llm)):
+        engines, opened["lent"] = None, False
+        if self._warm is not None:
+            if not self._warm.ready:
+                self.status.emit("Waiting for the models to finish loading…")
+            engines = self._warm.acquire(self._stop, settings)
+            opened["lent"] = engines is not None
+        engines = opened["engines"] = engines or Engines(settings)
+        for role, label, load in (("stt", "speech recognition", lambda: engines.decoder),
+                                  ("tts", "the interviewer's voice", lambda: engines.cache),
+                                  ("llm", "the interviewer model", lambda: engines.llm)):
             if self._stop.is_set():
                 return False  # stopped while loading: no session is created
-            self.status.emit(f"Loading {label}…")
+            if not opened["lent"] or role in self._warm.failures:  # preloaded models are there already
+                self.status.emit(f"Loading {label}…")
             load()
         silence = settings.silence_seconds
         self._end_of_turn = {m.value: EndpointerConfig(mode=Mode(m.value), silence_seconds=silence) for m in EndOfTurn}
@@ -272,7 +283,7 @@ class InterviewWorker(QObject):
             self.output_problem.emit(exc.problem, exc.fix)
             return SilentOut()
 
-    def _finish(self, engines, store, out) -> None:
+    def _finish(self, engines, store, out, lent: bool) -> None:
         runner = self._runner
         if store is not None:
             if runner is not None and runner.session_id is not None:
@@ -284,7 +295,9 @@ class InterviewWorker(QObject):
             store.close()
         if out is not None:
             _close(out)
-        if engines is not None:
+        if engines is not None and lent:
+            self._warm.release(engines)  # kept loaded for the next interview
+        elif engines is not None:
             engines.close()
 
     # ---- engine events (worker, capture and speech-recognition threads) ---------------------------------
@@ -348,10 +361,11 @@ class InterviewSession(QObject):
 
     stopped = Signal()
 
-    def __init__(self, request: SessionRequest, settings: Settings, edge: AudioEdge | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, request: SessionRequest, settings: Settings, edge: AudioEdge | None = None,
+                 parent: QObject | None = None, *, warm: WarmEngines | None = None) -> None:
         super().__init__(parent)
         self.request = request
-        self.worker = InterviewWorker(request, settings, edge)
+        self.worker = InterviewWorker(request, settings, edge, warm)
         self._thread: QThread | None = None
         self._finished = False
 

@@ -26,6 +26,7 @@ from mockloop.ui.home_view import HomeView
 from mockloop.ui.interview_view import InterviewView
 from mockloop.ui.interview_worker import AudioEdge, InterviewSession, SessionRequest
 from mockloop.ui.model_status import ModelStatusProbe, Resolver
+from mockloop.ui.model_warmer import ModelWarmer
 
 STATUS_TIMEOUT_MS = 8000
 
@@ -34,7 +35,7 @@ class MainWindow(QMainWindow):
     """Hosts the views; add one with `add_view` and it gets a nav entry and a Ctrl+<n> shortcut."""
 
     def __init__(self, banks: BankSet, settings: Settings, resolve: Resolver = registry.resolve, *,
-                 audio: AudioEdge | None = None) -> None:
+                 audio: AudioEdge | None = None, warm_models: bool = False) -> None:
         super().__init__()
         self.setWindowTitle("mockloop")
         self.banks = banks
@@ -89,6 +90,16 @@ class MainWindow(QMainWindow):
         self.model_probe.stopped.connect(self._on_worker_stopped)
         self._closing = False
         self.model_probe.start()
+
+        # Preloading the models makes "Start" immediate; the app does it, tests choose.
+        self.warmer: ModelWarmer | None = None
+        self.warm_label = QLabel(self)
+        self.warm_label.setAccessibleName("Model loading")
+        self.statusBar().addWidget(self.warm_label)
+        if warm_models:
+            self.warmer = ModelWarmer(settings, self)
+            self.warmer.message.connect(self.warm_label.setText)
+            self.warmer.start()
 
         self.nav.setCurrentRow(0)
         self._initial_size()
@@ -183,7 +194,8 @@ class MainWindow(QMainWindow):
             return None
         if self.interview is not None:
             self.interview.deleteLater()  # the previous session's thread has ended
-        self.interview = InterviewSession(request, self.settings, self.audio, self)
+        warm = self.warmer.models if self.warmer is not None else None
+        self.interview = InterviewSession(request, self.settings, self.audio, self, warm=warm)
         self.interview.stopped.connect(self._on_worker_stopped)
         self.interview_view.attach(self.interview)
         self.show_view(self.interview_view)
@@ -245,6 +257,8 @@ class MainWindow(QMainWindow):
         draft = self.interview_view.draft_text() if self.interview_view is not None else ""
         interview_idle = self.interview is None or self.interview.stop(draft)
         if probe_idle and interview_idle:
+            if self.warmer is not None:
+                self.warmer.release()
             event.accept()
             return
         # Not hidden meanwhile: closing a hidden window would not quit the application.

@@ -1,0 +1,44 @@
+"""The Qt side of the preloaded models: progress signals for the status bar, and release at exit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from mockloop.engine.settings import Settings
+from mockloop.engine.warm_engines import WarmEngines
+from mockloop.ui import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
+from mockloop.ui.background import run_in_background
+from mockloop.ui.model_status import ROLE_LABELS
+
+
+class ModelWarmer(QObject):
+    """Loads the models in the background at launch; `progress` reaches the GUI thread as a sentence."""
+
+    progress = Signal(str, str, str)  # role, "loading" | "ready" | "failed", detail
+    message = Signal(str)  # what the status bar shows; "" once everything is loaded
+
+    def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # The callback runs on the loading thread: a signal carries it to the GUI thread.
+        self.models = WarmEngines(settings, on_progress=self.progress.emit)
+        self.progress.connect(self._on_progress)
+        self._states: dict[str, str] = {}
+
+    def start(self) -> None:
+        self.models.start()
+
+    @Slot(str, str, str)
+    def _on_progress(self, role: str, state: str, detail: str) -> None:
+        self._states[role] = state
+        if state == "loading":
+            self.message.emit(f"Loading {ROLE_LABELS[role].lower()}…")
+        elif len(self._states) == len(ROLE_LABELS) and "loading" not in self._states.values():
+            failed = [ROLE_LABELS[r] for r, s in self._states.items() if s == "failed"]
+            self.message.emit(f"Could not load: {', '.join(failed)} (see Home)" if failed else "")
+
+    def state(self, role: str) -> str:
+        return self._states.get(role, "waiting")
+
+    def release(self) -> None:
+        """Free the models without blocking the window (the loading thread is joined in the background)."""
+        run_in_background(self.models.close, None)

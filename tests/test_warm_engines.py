@@ -1,0 +1,65 @@
+"""The app's preloaded models: loaded once in the background, lent to one interview at a time."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from mockloop.engine.errors import ModelError
+from mockloop.engine.settings import Settings
+from mockloop.engine.warm_engines import WarmEngines
+
+pytestmark = pytest.mark.models
+
+
+def test_models_load_in_the_background_and_are_lent_once_at_a_time():
+    seen: list[tuple[str, str]] = []
+    warm = WarmEngines(Settings(), on_progress=lambda role, state, detail: seen.append((role, state)))
+    warm.start()
+    try:
+        engines = warm.acquire(threading.Event(), Settings(speaking_rate=1.2))
+        assert engines is not None and warm.ready and warm.lent and not warm.failures
+        assert seen == [("stt", "loading"), ("stt", "ready"), ("tts", "loading"), ("tts", "ready"),
+                        ("llm", "loading"), ("llm", "ready")]
+        assert set(engines.load_seconds) == {"stt", "tts", "llm"}
+        assert engines.settings.speaking_rate == 1.2  # the borrower's settings, not the launch-time ones
+        assert engines.llm.chat([{"role": "user", "content": "Say hi."}], max_tokens=4).strip()
+        assert warm.acquire(threading.Event(), Settings()) is None  # already lent
+        warm.release(engines)
+        again = warm.acquire(threading.Event(), Settings())
+        assert again is engines and again.load_seconds == engines.load_seconds  # nothing loaded twice
+        warm.release(again)
+        assert warm.acquire(threading.Event(), Settings(llm_model="/elsewhere/other.gguf")) is None  # other models
+    finally:
+        warm.close()
+
+
+def test_a_missing_model_is_reported_and_the_others_still_load(tmp_path):
+    settings = Settings(llm_model=str(tmp_path / "missing.gguf"))
+    states: dict[str, str] = {}
+    warm = WarmEngines(settings, on_progress=lambda role, state, detail: states.__setitem__(role, state))
+    warm.start()
+    try:
+        engines = warm.acquire(threading.Event(), settings)
+        assert engines is not None
+        assert states == {"stt": "ready", "tts": "ready", "llm": "failed"}
+        assert isinstance(warm.failures["llm"], ModelError) and "missing.gguf" in warm.failures["llm"].problem
+        with pytest.raises(ModelError):
+            engines.llm  # the interview that borrows them hears the same problem
+    finally:
+        warm.close()
+
+
+def test_nothing_is_lent_before_loading_starts_or_after_a_cancel():
+    warm = WarmEngines(Settings())
+    cancelled = threading.Event()
+    assert warm.acquire(cancelled, Settings()) is None and not warm.lent  # never started: nothing to wait for
+    cancelled.set()
+    warm.start()
+    try:
+        got = warm.acquire(cancelled, Settings())
+        # Cancelled before loading ended gives nothing; after, the models (the wait is skipped either way).
+        assert (got is None and not warm.lent) or (got is warm._engines and warm.ready and warm.lent)
+    finally:
+        warm.close()
