@@ -149,6 +149,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         f"  follow-up ready after turn end     {s['followup_ready_s']} s (drafted during the last pause)",
         f"  voice to voice ({doc['turn']['answer_seconds']} s answer)      {s['voice_to_voice_s']} s",
         f"  peak RSS                           {s['peak_rss_mb']} MB",
+        f"  launch -> window painted           {s['window_visible_s']} s ({doc['startup']['platform']})",
     ]
     _emit(args, doc, "\n".join(lines))
     return 0

@@ -116,11 +116,35 @@ def measure_followup(engines, trials: int = 5) -> dict:
     }
 
 
+def measure_startup(trials: int = 3) -> dict:
+    """Launch the desktop app (a new process each time) and time process start -> first painted window."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    seen = []
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "startup.json"
+        env = {**os.environ, "MOCKLOOP_STARTUP_REPORT": str(report), "MOCKLOOP_STARTUP_QUIT": "1",
+               "MOCKLOOP_DATA_DIR": str(Path(tmp) / "data")}
+        if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+            env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        for _ in range(trials):
+            report.unlink(missing_ok=True)
+            subprocess.run([sys.executable, "-m", "mockloop"], env=env, capture_output=True, timeout=120, check=False)
+            if report.is_file():
+                seen.append(json.loads(report.read_text(encoding="utf-8"))["visible_seconds"])
+    return {"window_visible_s": _median(seen) if seen else None, "trials": len(seen),
+            "platform": os.environ.get("QT_QPA_PLATFORM") or ("xcb/wayland" if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") else "offscreen")}
+
+
 def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
     from mockloop.engine.engines import Engines
     from mockloop.engine.speech_bench import default_clips, measure_streaming
 
     started = time.perf_counter()
+    startup = measure_startup(trials=2 if quick else 3)  # first, while the machine is not busy with our models
     engines = Engines(settings or Settings())
     engines.warm()
     loads = dict(engines.load_seconds)
@@ -133,6 +157,7 @@ def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
     voice_to_voice = long_clip["final_latency_stream_s"] + followup["scoring_s"] + followup["ready_from_draft_s"] + tts["first_audio_uncached_s"]
     return {
         "machine": machine(),
+        "startup": startup,
         "model_load_s": loads,
         "speech": speech,
         "tts": tts,
@@ -157,6 +182,7 @@ def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
             "followup_ready_s": followup["ready_from_draft_s"],
             "voice_to_voice_s": round(voice_to_voice, 3),
             "peak_rss_mb": speech["peak_rss_mb"],
+            "window_visible_s": startup["window_visible_s"],
         },
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import time
+from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 import mockloop
 from mockloop.engine.bank import load_banks
@@ -15,8 +19,38 @@ from mockloop.engine.settings import Settings
 from mockloop.ui.background import wait_for_background
 from mockloop.ui.main_window import MainWindow
 
+# Set by `mockloop bench` to time the launch: a file for the JSON report, and "1" to quit after it.
+ENV_STARTUP_REPORT = "MOCKLOOP_STARTUP_REPORT"
+ENV_STARTUP_QUIT = "MOCKLOOP_STARTUP_QUIT"
+
 # How long quitting may wait for a worker thread that missed its stop request.
 SHUTDOWN_WAIT_MS = 3000
+
+
+class StartupReport(QObject):
+    """For `mockloop bench`: write how long after the process began the window was first painted."""
+
+    def __init__(self, window: QWidget, path: Path, *, quit_after: bool) -> None:
+        super().__init__(window)
+        self._window = window
+        self._path = path
+        self._quit = quit_after
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self._window and event.type() == QEvent.Type.Paint:
+            self._window.removeEventFilter(self)
+            QTimer.singleShot(0, self._write)  # after this first paint has been done
+        return False
+
+    @Slot()
+    def _write(self) -> None:
+        import psutil
+
+        started = psutil.Process().create_time()
+        self._path.write_text(json.dumps({"visible_seconds": round(time.time() - started, 3)}), encoding="utf-8")
+        if self._quit:
+            self._window.close()
 
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -46,6 +80,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     app = create_application(argv)
     window = create_window()
     window.show()
+    report = os.environ.get(ENV_STARTUP_REPORT)
+    if report:
+        StartupReport(window, Path(report), quit_after=os.environ.get(ENV_STARTUP_QUIT) == "1")
     code = app.exec()
     wait_for_background(SHUTDOWN_WAIT_MS)  # e.g. the models being freed
     window.model_probe.stop()
