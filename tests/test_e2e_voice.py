@@ -20,7 +20,8 @@ from mockloop.engine.audio_out import SoundDeviceOut
 from mockloop.engine.endpointer import EndpointerConfig, Mode, TurnEnded
 from mockloop.engine.listener import TurnListener
 from mockloop.engine.speaker import Speaker
-from mockloop.engine.streaming_stt import Caption, WhisperDecoder
+from mockloop.engine.streaming_stt import Caption
+from mockloop.engine.whisper_decoder import WhisperDecoder
 
 from conftest import DATA
 from test_audio_io import MonitorRecorder

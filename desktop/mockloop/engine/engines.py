@@ -32,7 +32,7 @@ class Engines:
     @property
     def decoder(self):
         if self._decoder is None:
-            from mockloop.engine.streaming_stt import WhisperDecoder
+            from mockloop.engine.whisper_decoder import WhisperDecoder
 
             info = registry.resolve("stt", self.settings)
             self._decoder = self._timed("stt", lambda: WhisperDecoder(info))

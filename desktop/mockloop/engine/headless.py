@@ -54,7 +54,7 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
     from mockloop.engine.scoring import score_answer
     from mockloop.engine.scoring.text import transcript_from_text
     from mockloop.engine.speech_set import load_audio
-    from mockloop.engine.streaming_stt import transcribe_batch
+    from mockloop.engine.whisper_decoder import transcribe_batch
     from mockloop.engine.vad import speech_fraction
 
     settings = settings or Settings.load()

@@ -21,7 +21,8 @@ from mockloop.engine.endpointer import (
 from mockloop.engine.errors import MockloopError
 from mockloop.engine.recorder import Recorder, RecordingResult
 from mockloop.engine.stt import Transcript
-from mockloop.engine.streaming_stt import Caption, StreamingTranscriber, WhisperDecoder
+from mockloop.engine.streaming_stt import Caption, StreamingTranscriber
+from mockloop.engine.whisper_decoder import WhisperDecoder
 
 
 @dataclass
