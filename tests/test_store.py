@@ -63,6 +63,7 @@ def test_a_full_session_round_trips_with_typed_records(store, private_data_dir):
     probe = store.begin_turn(screen, parent_turn_id=turn.turn_id, interviewer_text="What scale?",
                              followup={"source": "rubric-gap", "target": "motivation", "candidates": ["What scale?"]})
     store.finish_turn(probe.turn_id, transcript="Billions of posts")
+    turn.audio_path.write_bytes(b"")  # the recorder made the file (its content does not matter here)
     store.finish_turn(turn.turn_id, scores={"overall": 64.0, "dimensions": {"communication": 70.0}},
                       feedback={"gaps": ["Name a product"]}, interviewer_audio=turn.interviewer_audio_path)
     store.finish_round(screen)
@@ -483,3 +484,16 @@ def test_a_second_process_reads_while_the_first_writes(store):
     """, stdout=subprocess.PIPE)
     out, _ = reader.communicate()
     assert reader.returncode == 0 and out.split() == sorted([sid, live])
+
+
+def test_a_typed_answer_keeps_no_recording_path(store):
+    sid = store.create_session(Mode.PRACTICE, "twitter-x", "standard")
+    rid = store.add_round(sid, "technical-loop")
+    turn = store.begin_turn(rid, "mle-spam-class-imbalance", interviewer_text="How would you handle it?")
+    assert not turn.audio_path.exists()
+    finished = store.finish_turn(turn.turn_id, transcript="typed: precision and recall")
+    assert finished.candidate_audio is None and store.get_turn(turn.turn_id).candidate_audio is None
+    spoken = store.begin_turn(rid, "mle-spam-class-imbalance", interviewer_text="Again, out loud.")
+    spoken.audio_path.parent.mkdir(parents=True, exist_ok=True)
+    spoken.audio_path.write_bytes(b"")  # a recording was started
+    assert store.finish_turn(spoken.turn_id, transcript="spoken").candidate_audio == spoken.audio_path

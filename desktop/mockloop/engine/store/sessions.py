@@ -195,6 +195,8 @@ class SessionStore:
         with self._db.write() as conn:
             row = queries.turn_row(conn, turn_id)
             audio = files.from_stored(self.root, values.get("candidate_audio", row["candidate_audio"]))
+            if audio is not None and not audio.exists():
+                values["candidate_audio"] = audio = None  # typed or skipped: no recording was ever made
             files.tighten(audio)
             if "audio_seconds" not in values:
                 seconds = files.audio_seconds(audio)
