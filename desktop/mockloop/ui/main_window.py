@@ -27,6 +27,7 @@ from mockloop.ui.interview_view import InterviewView
 from mockloop.ui.interview_worker import AudioEdge, InterviewSession, SessionRequest
 from mockloop.ui.model_status import ModelStatusProbe, Resolver
 from mockloop.ui.model_warmer import ModelWarmer
+from mockloop.ui.review_view import ReviewView
 
 STATUS_TIMEOUT_MS = 8000
 
@@ -71,6 +72,11 @@ class MainWindow(QMainWindow):
         self.bank_view = BankView(self)
         self.add_view(self.home, self.style().standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon))
         self.add_view(self.bank_view, self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
+        out = audio.out if audio is not None else None
+        self.review_view = ReviewView(self, audio_out_factory=out, output_device=settings.output_device, banks=banks)
+        self.add_view(self.review_view, self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView))
+        self.review_view.practice_requested.connect(self._on_practice)
+        self.review_view.status_message.connect(self._show_status)
         self._build_actions()
 
         self.home.set_banks(banks)
@@ -232,6 +238,11 @@ class MainWindow(QMainWindow):
     def _on_session_finished(self, summary: dict) -> None:
         if self.feedback_view.entries and self.current_view() is self.interview_view:
             self.show_view(self.feedback_view)
+        self.review_view.refresh()
+
+    @Slot(str)
+    def _show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, STATUS_TIMEOUT_MS)
 
     @Slot()
     def _update_model_summary(self) -> None:
@@ -253,6 +264,7 @@ class MainWindow(QMainWindow):
 
         An interview asks nothing: the answer in progress is kept and the session finalized.
         """
+        self.review_view.shutdown()  # stops any playback
         probe_idle = self.model_probe.stop()
         draft = self.interview_view.draft_text() if self.interview_view is not None else ""
         interview_idle = self.interview is None or self.interview.stop(draft)

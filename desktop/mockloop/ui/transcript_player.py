@@ -1,0 +1,293 @@
+"""One turn replayed: the question's audio, and the answer's audio with its words lit as they play (click one to seek)."""
+
+from __future__ import annotations
+
+import html
+from functools import partial
+from typing import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QHideEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QVBoxLayout, QWidget
+
+from mockloop.engine.audio_types import AudioOut
+from mockloop.engine.playback import Player
+from mockloop.engine.store import Turn
+from mockloop.ui import theme
+from mockloop.ui.background import run_in_background
+from mockloop.ui.cards import Banner, Severity
+from mockloop.ui.review_parts import TurnAudio, clock, load_turn_audio
+from mockloop.ui.word_transcript import WordTranscript
+
+POLL_MS = 30  # how often the playing position is read to move the highlight
+
+
+class TranscriptPlayer(QWidget):
+    """Plays a turn's question or answer through one AudioOut, polling the position on a timer."""
+
+    playing_changed = Signal(bool)
+
+    def __init__(self, make_out: Callable[[], AudioOut], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Turn playback")
+        self._make_out = make_out
+        self.player: Player | None = None
+        self.turn: Turn | None = None
+        self.audio: TurnAudio | None = None
+        self.source: str | None = None  # "answer" | "question": which clip the player holds
+        self._answer_at = 0.0  # where the answer was left when the question played
+        self._setting_slider = False
+        self._was_playing = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self._tick)
+
+        em = self.fontMetrics().height()
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.setSpacing(round(em * 0.6))
+        top = QHBoxLayout()
+        self.question_label = theme.plain("", self)
+        self.question_label.setFont(theme.scaled_font(self.question_label, 1.15, bold=True))
+        self.question_label.setAccessibleName("Question asked")
+        self.question_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top.addWidget(self.question_label, 1)
+        self.question_button = QPushButton("Play &question", self)
+        self.question_button.setAccessibleName("Play question")
+        self.question_button.clicked.connect(self.toggle_question)
+        top.addWidget(self.question_button, 0, Qt.AlignmentFlag.AlignTop)
+        page.addLayout(top)
+
+        self.notice = Banner(Severity.INFO, self)
+        self.notice.setAccessibleName("About this answer's audio")
+        page.addWidget(self.notice)
+        self.problem = Banner(Severity.WARNING, self)
+        self.problem.setAccessibleName("Audio problem")
+        page.addWidget(self.problem)
+
+        controls = QHBoxLayout()
+        self.answer_button = QPushButton(self)
+        self.answer_button.clicked.connect(self.toggle_answer)
+        controls.addWidget(self.answer_button)
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setAccessibleName("Answer position")
+        self.slider.setSingleStep(1000)
+        self.slider.setPageStep(5000)
+        self.slider.valueChanged.connect(self._on_slider_value)
+        self.slider.sliderReleased.connect(self._on_slider_released)
+        controls.addWidget(self.slider, 1)
+        self.time_label = QLabel("0:00 / 0:00", self)
+        self.time_label.setAccessibleName("Answer time")
+        controls.addWidget(self.time_label)
+        page.addLayout(controls)
+        self.hint = theme.muted("Click a word to play the answer from there. Space plays or pauses.", self)
+        page.addWidget(self.hint)
+        self.transcript = WordTranscript(self)
+        self.transcript.word_clicked.connect(self.play_word)
+        page.addWidget(self.transcript, 1)
+        self.show_turn(None)
+
+    # ---- showing a turn ----------------------------------------------------------------------------
+
+    def show_turn(self, turn: Turn | None) -> None:
+        self._halt()
+        self.turn, self.audio, self.source, self._answer_at = turn, None, None, 0.0
+        if self.player is not None:
+            self.player.set_clip(None)
+        self.notice.clear()
+        self.problem.clear()
+        self.question_label.setText(turn.interviewer_text if turn is not None else "")
+        self.transcript.set_words(turn.words if turn is not None else [], turn.transcript if turn is not None else "")
+        self.hint.hide()
+        self._set_slider(0.0, 0.0)
+        self._sync_buttons()
+        if turn is None:
+            return
+        self.answer_button.setToolTip("Loading the recordings…")
+        self.question_button.setToolTip("Loading the recordings…")
+        run_in_background(partial(load_turn_audio, turn, self.player.out if self.player else None, self._make_out),
+                          self._on_audio_loaded, self._on_audio_failed)
+
+    @Slot(object)
+    def _on_audio_loaded(self, audio: TurnAudio) -> None:
+        if audio.out is not None and self.player is None:
+            self.player = Player(audio.out)
+        elif audio.out is not None and audio.out is not self.player.out:
+            _close(audio.out)  # a second load opened one too; keep the first
+        if self.turn is None or audio.turn_id != self.turn.id:
+            return  # another turn was picked meanwhile
+        self.audio = audio
+        if audio.out_problem:
+            self.problem.show_message(_escape(audio.out_problem), audio.out_problem)
+        elif audio.typed:
+            self.notice.show_message(_escape(audio.answer_problem), audio.answer_problem)
+        elif audio.answer is None:
+            self.problem.show_message(_escape(audio.answer_problem), audio.answer_problem)
+        self._set_slider(0.0, audio.answer.duration if audio.answer else 0.0)
+        self.hint.setVisible(audio.answer is not None and self.player is not None and self.transcript.timed())
+        self._sync_buttons()
+
+    @Slot(str)
+    def _on_audio_failed(self, sentence: str) -> None:
+        self.problem.show_message(_escape(sentence), sentence)
+        self._sync_buttons()
+
+    def message(self) -> str:
+        """The audio message shown for this turn ('' when none), as plain text."""
+        for banner in (self.problem, self.notice):
+            if not banner.isHidden():
+                return banner.accessibleDescription()
+        return ""
+
+    # ---- transport ---------------------------------------------------------------------------------
+
+    def _use(self, source: str) -> bool:
+        """Put the answer or question clip in the player, keeping the answer's place."""
+        clip = None if self.audio is None or self.player is None else getattr(self.audio, source)
+        if clip is None:
+            return False
+        if self.source == source:
+            return True
+        if self.source == "answer":
+            self._answer_at = self.player.pause()
+        self.player.set_clip(clip)
+        self.source = source
+        if source == "answer":
+            self.player.seek(self._answer_at)
+        return True
+
+    @Slot()
+    def toggle_answer(self) -> None:
+        if not self._use("answer"):
+            return
+        self.player.toggle()
+        self._after_transport()
+
+    @Slot()
+    def toggle_question(self) -> None:
+        if self.source == "question" and self.is_playing():
+            self.player.pause()
+        elif self._use("question"):
+            self.player.resume()
+        self._after_transport()
+
+    @Slot(int)
+    def play_word(self, index: int) -> None:
+        word = self.transcript.words[index]
+        if word.start is not None:
+            self.seek_answer(word.start, play=True)
+
+    def seek_answer(self, seconds: float, *, play: bool = False) -> None:
+        if not self._use("answer"):
+            return
+        self.player.seek(seconds)
+        if play and not self.player.is_playing():
+            self.player.resume()
+        self._after_transport()
+
+    def skip(self, seconds: float = 5.0) -> None:
+        if self.audio is not None and self.audio.answer is not None:
+            self.seek_answer(max(0.0, self.answer_position() + seconds))
+
+    def is_playing(self) -> bool:
+        return self.player is not None and self.player.is_playing()
+
+    def answer_position(self) -> float:
+        if self.source == "answer" and self.player is not None:
+            return self.player.position()
+        return self._answer_at
+
+    def pause(self) -> None:
+        if self.is_playing():
+            self.player.pause()
+        self._after_transport()
+
+    def _after_transport(self) -> None:
+        if self.is_playing():
+            self.timer.start()
+        self._tick()
+
+    @Slot()
+    def _tick(self) -> None:
+        playing = self.is_playing()
+        if self.source == "answer" or self.source is None:
+            position = self.answer_position()
+            self._set_slider(position, self.audio.answer.duration if self.audio and self.audio.answer else 0.0)
+            started = playing or position > 0
+            self.transcript.highlight(self.transcript.index_at(position) if started else None)
+        if self.player is not None and self.player.error() is not None and self.problem.isHidden():
+            error = str(self.player.error())
+            self.problem.show_message(_escape(error), error)
+        if not playing:
+            self.timer.stop()
+        self._sync_buttons()
+
+    def _halt(self) -> None:
+        self.timer.stop()
+        if self.player is not None:
+            self.player.stop()
+
+    def shutdown(self) -> None:
+        """Stop playing and release the speaker (the view is closing)."""
+        self.timer.stop()
+        if self.player is not None:
+            self.player.close()
+            self.player = None
+
+    # ---- widgets -----------------------------------------------------------------------------------
+
+    def _sync_buttons(self) -> None:
+        style = self.style()
+        answer_playing = self.source == "answer" and self.is_playing()
+        question_playing = self.source == "question" and self.is_playing()
+        has_answer = self.audio is not None and self.audio.answer is not None and self.player is not None
+        has_question = self.audio is not None and self.audio.question is not None and self.player is not None
+        icon = QStyle.StandardPixmap.SP_MediaPause if answer_playing else QStyle.StandardPixmap.SP_MediaPlay
+        self.answer_button.setIcon(style.standardIcon(icon, None, self))
+        self.answer_button.setText("Pause answer" if answer_playing else "Play answer")
+        self.answer_button.setAccessibleName(self.answer_button.text())
+        self.answer_button.setEnabled(has_answer)
+        self.slider.setEnabled(has_answer)
+        icon = QStyle.StandardPixmap.SP_MediaPause if question_playing else QStyle.StandardPixmap.SP_MediaVolume
+        self.question_button.setIcon(style.standardIcon(icon, None, self))
+        self.question_button.setText("Pause &question" if question_playing else "Play &question")
+        self.question_button.setAccessibleName("Pause question" if question_playing else "Play question")
+        self.question_button.setEnabled(has_question)
+        if self.audio is not None:
+            self.answer_button.setToolTip("Play or pause your answer (Space)" if has_answer else self.audio.answer_problem)
+            self.question_button.setToolTip("Hear the question again (Alt+Q)" if has_question else self.audio.question_problem)
+        if self._was_playing != self.is_playing():
+            self._was_playing = self.is_playing()
+            self.playing_changed.emit(self._was_playing)
+
+    def _set_slider(self, position: float, duration: float) -> None:
+        self._setting_slider = True
+        self.slider.setRange(0, round(duration * 1000))
+        if not self.slider.isSliderDown():
+            self.slider.setValue(round(position * 1000))
+        self._setting_slider = False
+        self.time_label.setText(f"{clock(position)} / {clock(duration)}")
+
+    @Slot(int)
+    def _on_slider_value(self, value: int) -> None:
+        if self._setting_slider or self.slider.isSliderDown():
+            return  # a drag seeks once, when released
+        self.seek_answer(value / 1000)
+
+    @Slot()
+    def _on_slider_released(self) -> None:
+        self.seek_answer(self.slider.value() / 1000)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt API)
+        self.pause()  # leaving the view stops the sound
+        super().hideEvent(event)
+
+
+def _escape(text: str) -> str:
+    return html.escape(text)
+
+
+def _close(out: AudioOut) -> None:
+    close = getattr(out, "close", None)
+    if close is not None:
+        close()
