@@ -33,13 +33,14 @@ def store(private_data_dir):
         yield s
 
 
-def _answer(store: SessionStore, bank, question_id: str, overall: float | None, *, with_axes: bool = True) -> str:
+def _answer(store: SessionStore, bank, question_id: str, overall: float | None, *, with_axes: bool = True,
+            status: str = "done") -> str:
     question = next(q for q in bank.questions if q.id == question_id)
     sid = store.create_session("practice", bank.company.id, "standard")
     turn = store.begin_turn(store.add_round(sid, question.round), question_id, interviewer_text=question.text)
     axes = {a: overall for a in bank.axes_for(question)} if with_axes and overall is not None else None
-    store.finish_turn(turn.turn_id, transcript="an answer", scores={"overall": overall} if overall is not None else {},
-                      axis_scores=axes)
+    store.finish_turn(turn.turn_id, status=status, transcript="an answer",
+                      scores={"overall": overall} if overall is not None else {}, axis_scores=axes)
     store.finish_session(sid)
     return sid
 
@@ -113,6 +114,7 @@ def test_radar_over_the_store_has_difficulty_counts_and_history(store, bank):
 def test_answers_without_radar_rows_are_filled_in_from_the_bank(store, bank):
     _answer(store, bank, "mle-llm-evaluation", 55.0, with_axes=False)
     _answer(store, bank, "mle-llm-evaluation", None)  # not scored: nothing to fill in
+    _answer(store, bank, "mle-llm-evaluation", 90.0, with_axes=False, status="interrupted")  # cut off: never counts
     assert build_radar(store, bank).answers == 0
     assert backfill_axis_scores(store, bank) == 1
     radar = build_radar(store, bank)

@@ -1,22 +1,28 @@
-"""The first desktop window: navigation, Home, the question bank view and the model status."""
+"""The first desktop window: navigation, Home (with the practice plan), the question bank view and the model status."""
 
 from __future__ import annotations
 
 import os
 import threading
+from datetime import date, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 import yaml
-from PySide6.QtCore import QThread, Qt
+from PySide6.QtCore import QDate, QThread, Qt
 from PySide6.QtWidgets import QApplication
 
 from mockloop.engine import registry
 from mockloop.engine.bank import BankSet, load_banks
+from mockloop.engine.practice_plan import INTERVIEW_DATE_KEY, plan_for
 from mockloop.engine.settings import Settings
+from mockloop.engine.store import SessionStore
+from mockloop.ui.background import wait_for_background
+from mockloop.ui.home_view import HomeView
 from mockloop.ui.main_window import MainWindow
+from mockloop.ui.plan_panel import DAYS_SHOWN
 from mockloop.ui.question_table import Column
 
 SIGNAL_TIMEOUT_MS = 10_000
@@ -144,6 +150,7 @@ def make_window(qtbot):
     yield make
     for window in windows:
         _close_and_join(qtbot, window)
+    assert wait_for_background()  # the plan's store reads
 
 
 @pytest.fixture
@@ -157,7 +164,8 @@ def _models_checked(window: MainWindow) -> bool:
 
 def test_window_shows_home_first_with_two_views(window):
     assert window.isVisible()
-    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["Home", "Question bank"]
+    # Home and the bank come first; other views (Review, Radar, …) follow them.
+    assert [window.nav.item(i).text() for i in range(window.nav.count())][:2] == ["Home", "Question bank"]
     assert window.current_view() is window.home
     assert window.stack.count() == window.nav.count()
 
@@ -179,9 +187,11 @@ def test_home_buttons_emit_requests_and_say_what_comes_next(qtbot, window):
     with qtbot.waitSignal(home.start_loop_requested, timeout=SIGNAL_TIMEOUT_MS):
         qtbot.mouseClick(home.start_button, Qt.MouseButton.LeftButton)
     assert "speech engine" in window.statusBar().currentMessage()
+    # "Practice now" opens the plan's first question for today (the hardest unpractised axis: Efficiency).
+    qtbot.waitUntil(lambda: home.plan_panel.plan is not None, timeout=SIGNAL_TIMEOUT_MS)
     with qtbot.waitSignal(home.practice_requested, timeout=SIGNAL_TIMEOUT_MS) as blocker:
         qtbot.mouseClick(home.practice_button, Qt.MouseButton.LeftButton)
-    assert blocker.args == ["ds-spam"]
+    assert blocker.args == [home.plan_panel.plan.days[0].items[0].question_id] == ["mle-latency"]
 
 
 def test_keyboard_shortcuts_switch_views_focus_search_and_quit(qtbot, window):
@@ -354,3 +364,125 @@ def test_closing_during_a_slow_check_waits_for_the_worker_without_blocking(qtbot
     assert calls == ["stt"]  # the stop request was honoured before the next model
     assert not window.model_probe.is_running()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=SIGNAL_TIMEOUT_MS)
+
+
+# -- the practice plan on Home ------------------------------------------------------------------------
+
+def _answer(store: SessionStore, bank, question_id: str, overall: float) -> str:
+    question = next(q for q in bank.questions if q.id == question_id)
+    session_id = store.create_session("practice", bank.company.id, "standard")
+    turn = store.begin_turn(store.add_round(session_id, question.round), question_id, interviewer_text=question.text)
+    store.finish_turn(turn.turn_id, transcript="an answer", scores={"overall": overall},
+                      axis_scores={a: overall for a in bank.axes_for(question)})
+    store.finish_session(session_id)
+    return session_id
+
+
+@pytest.fixture
+def store(private_data_dir):
+    with SessionStore.open() as s:
+        yield s
+
+
+@pytest.fixture
+def real_banks() -> BankSet:
+    return load_banks()
+
+
+@pytest.fixture
+def make_home(qtbot):
+    def make(banks: BankSet) -> HomeView:
+        home = HomeView()
+        qtbot.addWidget(home)
+        home.resize(1200, 900)
+        home.show()
+        qtbot.waitExposed(home)
+        with qtbot.waitSignal(home.plan_panel.loaded, timeout=SIGNAL_TIMEOUT_MS):
+            home.set_banks(banks)
+        return home
+
+    yield make
+    assert wait_for_background()
+
+
+def _shown_ids(home: HomeView) -> list[str]:
+    return [row.question_id for row in home.plan_panel.rows]
+
+
+def test_home_shows_the_engine_plan_and_its_buttons_practise(qtbot, make_home, store, real_banks):
+    bank = real_banks.bank("twitter-x")
+    _answer(store, bank, "mle-gnn-user-embeddings", 30.0)
+    home = make_home(real_banks)
+    panel = home.plan_panel
+    expected = plan_for(store, bank, today=date.today())
+    assert panel.plan == expected
+    assert _shown_ids(home) == [i.question_id for d in expected.days[:DAYS_SHOWN] for i in d.items]
+    assert not panel.date_check.isChecked() and not panel.date_edit.isEnabled()
+    assert "weakest topics first" in panel.summary_label.text()
+    first = panel.rows[0]
+    assert first.text_label.text() == expected.days[0].items[0].text
+    reasons = [r for d in expected.days[:DAYS_SHOWN] for i in d.items for r in i.reasons]
+    assert "weakest axis: Graph ML (30)" in reasons
+    assert any("weakest axis: Graph ML (30)" in row.why_label.text() for row in panel.rows)
+    assert first.button.accessibleName() == f"Practice {first.question_id}"
+
+    second = panel.rows[1]
+    with qtbot.waitSignal(home.practice_requested, timeout=SIGNAL_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(second.button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [expected.days[0].items[1].question_id]
+    with qtbot.waitSignal(home.practice_requested, timeout=SIGNAL_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(home.practice_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [expected.days[0].items[0].question_id]
+
+    # Every planned day is one click away.
+    assert panel.more_button.isVisible() and panel.more_button.text() == f"Show all {len(expected.days)} days"
+    qtbot.mouseClick(panel.more_button, Qt.MouseButton.LeftButton)
+    assert _shown_ids(home) == [i.question_id for d in expected.days for i in d.items]
+
+
+def test_refresh_plan_follows_new_answers(qtbot, make_home, store, real_banks):
+    bank = real_banks.bank("twitter-x")
+    home = make_home(real_banks)
+    assert home.plan_panel.plan == plan_for(store, bank, today=date.today())
+    first = home.plan_panel.today_question_ids()[0]
+    _answer(store, bank, first, 20.0)
+    with qtbot.waitSignal(home.plan_panel.loaded, timeout=SIGNAL_TIMEOUT_MS):
+        home.refresh_plan()
+    expected = plan_for(store, bank, today=date.today())
+    assert home.plan_panel.plan == expected
+    assert first not in home.plan_panel.today_question_ids()  # just answered: it waits for the spacing
+
+
+def test_the_interview_date_is_saved_and_plans_the_days_before_it(qtbot, make_home, store, real_banks):
+    bank = real_banks.bank("twitter-x")
+    home = make_home(real_banks)
+    panel = home.plan_panel
+    in_five = date.today() + timedelta(days=5)
+
+    with qtbot.waitSignal(panel.loaded, timeout=SIGNAL_TIMEOUT_MS):
+        panel.date_check.setChecked(True)  # saves the date shown at once
+    assert store.get_preference(INTERVIEW_DATE_KEY) == panel.date_edit.date().toPython().isoformat()
+
+    with qtbot.waitSignal(panel.loaded, timeout=SIGNAL_TIMEOUT_MS):
+        panel.date_edit.setDate(QDate(in_five.year, in_five.month, in_five.day))  # saved once the edit settles
+    assert store.get_preference(INTERVIEW_DATE_KEY) == in_five.isoformat()
+    assert panel.plan == plan_for(store, bank, today=date.today(), interview_date=in_five)
+    assert len(panel.plan.days) == 5 and panel.plan.days_left == 5
+    assert "5 days away" in panel.summary_label.text()
+
+    # A new Home (the app restarted) shows the saved date.
+    again = make_home(real_banks)
+    assert again.plan_panel.date_check.isChecked()
+    assert again.plan_panel.interview_date() == in_five
+    assert again.plan_panel.plan.interview_date == in_five
+
+    with qtbot.waitSignal(again.plan_panel.loaded, timeout=SIGNAL_TIMEOUT_MS):
+        again.plan_panel.date_check.setChecked(False)
+    assert store.get_preference(INTERVIEW_DATE_KEY) is None
+    assert again.plan_panel.plan.interview_date is None and len(again.plan_panel.plan.days) == 7
+
+
+def test_no_bank_hides_the_plan(make_window):
+    window = make_window(BankSet())
+    assert window.home.plan_panel.isHidden() and window.home.plan_heading.isHidden()
+    assert window.home.plan_panel.plan is None

@@ -58,6 +58,7 @@ class Recorder(QObject):
         self.meter_levels: list[float] = []  # what the view's meter showed after each level update
         self.gui_threads: set[int] = set()
         self.times: dict[str, float] = {}  # when each kind of event first reached the window
+        self.watch: EngineCallsOnThisThread | None = None
         w = session.worker
         w.question_asked.connect(self.on_question)
         w.caption.connect(self.on_caption)
@@ -90,6 +91,8 @@ class Recorder(QObject):
     def on_scored(self, data: dict) -> None:
         self._seen("scored")
         self.scored.append(data)
+        if self.watch is not None:
+            self.watch.stop()  # the answer is scored: what follows (views reloading history) is not the turn
 
     @Slot(object)
     def on_ended(self, summary: dict) -> None:
@@ -146,6 +149,9 @@ class EngineCallsOnThisThread:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
         sys.setprofile(None)
 
 
@@ -206,8 +212,10 @@ def _stored_sessions():
 
 def test_a_whole_practice_turn_shows_question_captions_followup_and_feedback(qtbot, make_window, answers_dir, tmp_path, banks):
     track = tmp_path / "interviewer.wav"
+    replay = tmp_path / "review-speaker.wav"
     window = make_window(AudioEdge(answers=functools.partial(FolderAnswers, answers_dir, realtime=False),
-                                   out=functools.partial(WavFileOut, track)), warm=True)
+                                   out=functools.partial(WavFileOut, track),
+                                   playback=functools.partial(WavFileOut, replay, realtime=True)), warm=True)
     # The models load in the background while Home is shown, with their progress in the status bar.
     qtbot.waitUntil(lambda: all(window.warmer.state(role) == "ready" for role in ("stt", "tts", "llm")), timeout=MODELS_MS)
     assert window.warmer.models.ready
@@ -220,13 +228,13 @@ def test_a_whole_practice_turn_shows_question_captions_followup_and_feedback(qtb
     with EngineCallsOnThisThread() as engine_calls:
         session = _practise_from_the_bank(qtbot, window, chosen=True)
         recorder = Recorder(window, session)
+        recorder.watch = engine_calls
         view = window.interview_view
         assert view.question_label.text() != question.text  # not before the interviewer asks it
         qtbot.waitUntil(lambda: "question" in recorder.events, timeout=MODELS_MS)
         assert view.question_label.text() == question.text
         assert view.persona_card.name_label.text() == persona.name
         qtbot.waitUntil(lambda: "scored" in recorder.events, timeout=MODELS_MS)
-    # From here the other views reload their data (Review, radar): cheap reads of engine records, on purpose.
     qtbot.waitUntil(lambda: not session.is_running(), timeout=MODELS_MS)
     stalls.stop()
     # Reported, not asserted (no wall-clock bounds in tests): the proof is below, no engine work on this thread.
@@ -289,6 +297,35 @@ def test_a_whole_practice_turn_shows_question_captions_followup_and_feedback(qtb
     assert recorder.followups[0] in feedback.followups_label.text()
     audio, rate = sf.read(str(track))
     assert len(audio) / rate > 5 and abs(audio).max() > 0.05
+
+    # The radar now has this answer on the question's axes (the all-time view reloads by itself).
+    radar_view = window.radar_view
+    qtbot.waitUntil(lambda: radar_view.radar is not None and radar_view.radar.answers == 1, timeout=MODELS_MS)
+    for axis in bank.axes_for(question):
+        assert radar_view.radar.axis(axis).performance == pytest.approx(overall, abs=0.05)
+    assert radar_view.select_axis(bank.axes_for(question)[0])
+    assert any(QUESTION_ID in " ".join(row) for row in radar_view.answer_rows())
+
+    # Review lists the session and plays the answer back, its words lit as they are heard.
+    review = window.review_view
+    window.show_view(review)
+    qtbot.waitUntil(lambda: stored.id in review.sessions.ids(), timeout=MODELS_MS)
+    review.show_session(stored.id)
+    qtbot.waitUntil(lambda: review.session is not None and review.session.id == stored.id, timeout=MODELS_MS)
+    review.detail.turns.setCurrentRow(0)
+    player = review.player
+    qtbot.waitUntil(lambda: player.audio is not None, timeout=MODELS_MS)
+    qtbot.mouseClick(player.answer_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: (player.transcript.highlighted() or 0) >= 3, timeout=MODELS_MS)
+    lit = player.transcript.highlighted()
+    assert player.transcript.highlighted_text() == turn.words[lit].text.strip()
+    player.toggle_answer()  # pause
+    heard_until = player.answer_position()
+    review.shutdown()
+    replayed, replay_rate = sf.read(str(replay), dtype="float32")
+    recorded, recorded_rate = sf.read(str(turn.candidate_audio), dtype="float32")
+    assert replay_rate == recorded_rate and len(replayed) == round(heard_until * replay_rate)
+    assert abs(replayed - recorded[:len(replayed)]).max() <= 2 / 32768  # the stored answer, sample for sample
 
 
 def test_closing_the_window_mid_answer_keeps_the_recording_and_ends_the_session(qtbot, make_window, answers_dir, tmp_path):

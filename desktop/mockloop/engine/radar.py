@@ -164,7 +164,7 @@ def radar_from_history(history: list[AxisScore], bank: Bank | None, *, bank_id: 
 
 
 def backfill_axis_scores(store: SessionStore, bank: Bank) -> int:
-    """Give scored answers that have no radar rows (stored before schema 2) rows from the bank's axes.
+    """Give scored, finished answers that have no radar rows (stored before schema 2) rows from the bank's axes.
 
     Returns how many answers were filled in. Uses the answer's overall score on each of its axes,
     as the interview runner does.
@@ -177,8 +177,9 @@ def backfill_axis_scores(store: SessionStore, bank: Bank) -> int:
             continue
         for turn in store.get_session(summary.id).turns:
             question = questions.get(turn.question_id)
-            if (turn.kind.value != "question" or turn.overall is None or turn.id in have or question is None
-                    or not 0.0 <= turn.overall <= 100.0):
+            # An interrupted answer (the app closed mid-answer) is kept but never counts on the radar.
+            if (turn.kind.value != "question" or turn.status.value != "done" or turn.overall is None
+                    or turn.id in have or question is None or not 0.0 <= turn.overall <= 100.0):
                 continue
             axes = bank.axes_for(question)
             if axes:

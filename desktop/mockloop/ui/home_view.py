@@ -1,4 +1,4 @@
-"""Home: the company header, the interview loop, the interviewers and the model status."""
+"""Home: the company header, the interview loop, the practice plan, the interviewers and the model status."""
 
 from __future__ import annotations
 
@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
 from mockloop.engine import paths
 from mockloop.engine.bank import Bank, BankSet
 from mockloop.engine.bank.schema import LoopStage, Persona
-from mockloop.ui import theme
+from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.cards import Banner, Card, Severity
 from mockloop.ui.model_status import ModelStatusPanel
+from mockloop.ui.plan_panel import PlanPanel
 
 STAGE_COLUMNS = 3
 
@@ -136,6 +137,11 @@ class HomeView(QWidget):
         left.addWidget(self._build_rule_card(content))
         left.addStretch(1)
         right = QVBoxLayout()
+        self.plan_heading = theme.heading("Your practice plan", content)
+        right.addWidget(self.plan_heading)
+        self.plan_panel = PlanPanel(content)
+        self.plan_panel.practice_requested.connect(self.practice_requested)
+        right.addWidget(self.plan_panel)
         right.addWidget(theme.heading("Models on this computer", content))
         self.model_panel = ModelStatusPanel(content)
         right.addWidget(self.model_panel)
@@ -232,6 +238,9 @@ class HomeView(QWidget):
             widget.setEnabled(has_bank)
         self.loop_heading.setVisible(has_bank)
         self.personas_heading.setVisible(has_bank)
+        self.plan_heading.setVisible(has_bank)
+        self.plan_panel.setVisible(has_bank)
+        self.plan_panel.set_bank(bank)
         if bank is None:
             self.company_label.setText("No question bank loaded")
             folder = paths.user_questions_dir()
@@ -253,11 +262,17 @@ class HomeView(QWidget):
             self._personas.addWidget(card)
             self.persona_cards.append(card)
 
+    @Slot()
+    def refresh_plan(self) -> None:
+        """Reload the practice plan in the background (call after each finished session)."""
+        self.plan_panel.refresh()
+
     def practice_question_id(self) -> str | None:
-        """The question "Practice now" opens (the review issue will pick the weakest axis)."""
+        """The question "Practice now" opens: the plan's first for today, else the bank's first."""
         if self.bank is None or not self.bank.questions:
             return None
-        return self.bank.questions[0].id
+        planned = self.plan_panel.today_question_ids()
+        return planned[0] if planned else self.bank.questions[0].id
 
     @Slot()
     def _on_start(self) -> None:

@@ -53,6 +53,7 @@ class AudioEdge:
 
     answers: Callable[[], AnswerSource] | None = None
     out: Callable[[], AudioOut] | None = None
+    playback: Callable[[], AudioOut] | None = None  # Review's speaker; None: the same as `out`
 
 
 class InterviewWorker(QObject):

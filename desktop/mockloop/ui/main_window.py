@@ -27,6 +27,7 @@ from mockloop.ui.interview_view import InterviewView
 from mockloop.ui.interview_worker import AudioEdge, InterviewSession, SessionRequest
 from mockloop.ui.model_status import ModelStatusProbe, Resolver
 from mockloop.ui.model_warmer import ModelWarmer
+from mockloop.ui.radar_view import RadarView
 from mockloop.ui.review_view import ReviewView
 
 STATUS_TIMEOUT_MS = 8000
@@ -72,15 +73,20 @@ class MainWindow(QMainWindow):
         self.bank_view = BankView(self)
         self.add_view(self.home, self.style().standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon))
         self.add_view(self.bank_view, self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
-        out = audio.out if audio is not None else None
+        self.radar_view = RadarView(self)
+        self.add_view(self.radar_view, self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogListView))
+        self.radar_view.practice_requested.connect(self._on_practice)
+        out = (audio.playback or audio.out) if audio is not None else None
         self.review_view = ReviewView(self, audio_out_factory=out, output_device=settings.output_device, banks=banks)
         self.add_view(self.review_view, self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView))
         self.review_view.practice_requested.connect(self._on_practice)
         self.review_view.status_message.connect(self._show_status)
+        self.review_view.sessions_changed.connect(self._on_history_changed)
         self._build_actions()
 
         self.home.set_banks(banks)
         self.bank_view.set_banks(banks)
+        self.radar_view.set_bank(self.home.bank)
         self.home.start_loop_requested.connect(self._on_start_loop)
         self.home.practice_requested.connect(self._on_practice)
         self.bank_view.practice_requested.connect(self._on_practice)
@@ -238,7 +244,14 @@ class MainWindow(QMainWindow):
     def _on_session_finished(self, summary: dict) -> None:
         if self.feedback_view.entries and self.current_view() is self.interview_view:
             self.show_view(self.feedback_view)
+        self._on_history_changed()
+
+    @Slot()
+    def _on_history_changed(self) -> None:
+        """A session ended or was deleted: everything drawn from the history is reloaded."""
         self.review_view.refresh()
+        self.radar_view.refresh()
+        self.home.refresh_plan()
 
     @Slot(str)
     def _show_status(self, message: str) -> None:

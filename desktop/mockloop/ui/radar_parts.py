@@ -1,0 +1,78 @@
+"""Pieces of the radar view: its background job and the words for sessions, axes and the recency rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from mockloop.engine.bank import Bank
+from mockloop.engine.radar import AxisValue, Radar, backfill_axis_scores, build_radar
+from mockloop.engine.store import Mode, SessionStore, SessionSummary
+
+MODE_LABELS = {Mode.PRACTICE: "Practice", Mode.LOOP: "Full loop"}
+WEAK = 50.0  # below this an axis starts again from its easier questions
+
+
+@dataclass(frozen=True)
+class RadarData:
+    """What one background load hands the view."""
+
+    requested: str | None  # the session asked for (None: all time)
+    radar: Radar
+    sessions: list[SessionSummary]  # of this bank, with scored answers, newest first
+
+
+def load_radar(path: Path, bank: Bank, session_id: str | None) -> RadarData:
+    """Runs on the thread pool: the radar of `bank` (one session or all time) and its sessions."""
+    with SessionStore.open(path) as store:
+        backfill_axis_scores(store, bank)  # answers stored before the radar kept rows, as `mockloop radar` does
+        everything = store.list_sessions(max(1, store.count_sessions()))
+        sessions = [s for s in everything if s.bank_id == bank.company.id and s.scored_count > 0]
+        wanted = session_id if any(s.id == session_id for s in sessions) else None  # e.g. deleted meanwhile
+        radar = build_radar(store, bank, session_id=wanted)
+    return RadarData(session_id, radar, sessions)
+
+
+def local_time(moment: datetime) -> str:
+    return moment.astimezone().strftime("%d %b %Y, %H:%M")
+
+
+def session_label(summary: SessionSummary) -> str:
+    """'24 Nov 2026, 09:15 · Practice · 72' for the scope picker."""
+    parts = [local_time(summary.started_at), MODE_LABELS.get(summary.mode, summary.mode.value)]
+    if summary.overall_average is not None:
+        parts.append(f"{summary.overall_average:.0f}")
+    if summary.interrupted:
+        parts.append("interrupted")
+    return " · ".join(parts)
+
+
+def axis_summary(axis: AxisValue) -> str:
+    """One line of the axis list: score (or "no data"), answers and difficulty."""
+    if axis.performance is None:
+        you = "no data"
+    else:
+        you = f"{axis.performance:.0f} from {axis.answers} answer{'s' if axis.answers != 1 else ''}"
+    hard = "difficulty unknown" if axis.difficulty is None else f"difficulty {axis.difficulty:.1f}/3"
+    return f"{axis.name} — {you} · {hard}"
+
+
+def question_for_axis(bank: Bank, axis: AxisValue) -> str | None:
+    """What "Practise this axis" opens: a question not yet answered (easier first while the axis is weak), else the lowest-scored."""
+    questions = [q for q in bank.questions if axis.id in bank.axes_for(q)]
+    if not questions:
+        return None
+    last: dict[str, float] = {}
+    for point in sorted(axis.history, key=lambda p: p.date):
+        last[point.question_id] = point.score
+    new = [q for q in questions if q.id not in last]
+    if new:
+        easier = axis.performance is None or axis.performance < WEAK
+        return min(new, key=lambda q: (q.difficulty.level if easier else -q.difficulty.level, q.id)).id
+    return min(questions, key=lambda q: (last[q.id], q.id)).id
+
+
+def recency_text(half_life_days: float) -> str:
+    return (f"Recent answers count more: an answer's weight halves every {half_life_days:g} days "
+            f"(an answer from {half_life_days:g} days ago counts half).")
