@@ -218,6 +218,13 @@ class InterviewView(QWidget):
             self._set_state(State.THINKING, "Ending the interview and saving your answers…")
             self.session.end(self.draft_text())
 
+    def set_default_end_of_turn(self, end_of_turn: EndOfTurn) -> None:
+        """The policy chosen in Settings, for the next interview (a running one keeps its own)."""
+        if not self._session_running():
+            self.end_of_turn.blockSignals(True)
+            self.end_of_turn.setCurrentIndex(max(0, self.end_of_turn.findData(end_of_turn.value)))
+            self.end_of_turn.blockSignals(False)
+
     def draft_text(self) -> str:
         """Text typed in the answer box and not sent yet (kept if the interview ends now)."""
         return self.answer_box.toPlainText().strip() if self.typing_box.isVisible() else ""

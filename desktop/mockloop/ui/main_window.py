@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QStyle,
     QWidget,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 from mockloop.engine import registry
 from mockloop.engine.bank import BankSet
 from mockloop.engine.settings import Settings
+from mockloop.engine.warm_engines import models_key
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.bank_view import BankView
 from mockloop.ui.feedback_view import FeedbackView
@@ -29,6 +31,7 @@ from mockloop.ui.model_status import ModelStatusProbe, Resolver
 from mockloop.ui.model_warmer import ModelWarmer
 from mockloop.ui.radar_view import RadarView
 from mockloop.ui.review_view import ReviewView
+from mockloop.ui.settings_view import SettingsView
 
 STATUS_TIMEOUT_MS = 8000
 
@@ -82,6 +85,12 @@ class MainWindow(QMainWindow):
         self.review_view.practice_requested.connect(self._on_practice)
         self.review_view.status_message.connect(self._show_status)
         self.review_view.sessions_changed.connect(self._on_history_changed)
+        self.settings_view = SettingsView(settings, banks, self, resolve=resolve)
+        self.add_view(self.settings_view, self.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon))
+        self.settings_view.settings_changed.connect(self._on_settings_changed)
+        self.settings_view.tester.stopped.connect(self._on_worker_stopped)
+        self._resolve = resolve
+        self._retired_probes: list[ModelStatusProbe] = []
         self._build_actions()
 
         self.home.set_banks(banks)
@@ -94,27 +103,36 @@ class MainWindow(QMainWindow):
         self.models_label = QLabel("Checking models…", self)
         self.models_label.setAccessibleName("Model summary")
         self.statusBar().addPermanentWidget(self.models_label)
-        self.model_probe = ModelStatusProbe(settings, resolve, self)
-        self.model_probe.model_ready.connect(self.home.model_panel.show_ready)
-        self.model_probe.model_failed.connect(self.home.model_panel.show_failed)
-        self.model_probe.model_ready.connect(self._update_model_summary)
-        self.model_probe.model_failed.connect(self._update_model_summary)
-        self.model_probe.stopped.connect(self._on_worker_stopped)
         self._closing = False
-        self.model_probe.start()
+        self.model_probe = self._start_probe(settings)
 
         # Preloading the models makes "Start" immediate; the app does it, tests choose.
         self.warmer: ModelWarmer | None = None
         self.warm_label = QLabel(self)
         self.warm_label.setAccessibleName("Model loading")
         self.statusBar().addWidget(self.warm_label)
+        self._warm_models = warm_models
+        self._rewarm = False  # the models changed in Settings while an interview held the old ones
         if warm_models:
-            self.warmer = ModelWarmer(settings, self)
-            self.warmer.message.connect(self.warm_label.setText)
-            self.warmer.start()
+            self._start_warmer(settings)
 
         self.nav.setCurrentRow(0)
         self._initial_size()
+
+    def _start_probe(self, settings: Settings) -> ModelStatusProbe:
+        probe = ModelStatusProbe(settings, self._resolve, self)
+        probe.model_ready.connect(self.home.model_panel.show_ready)
+        probe.model_failed.connect(self.home.model_panel.show_failed)
+        probe.model_ready.connect(self._update_model_summary)
+        probe.model_failed.connect(self._update_model_summary)
+        probe.stopped.connect(self._on_worker_stopped)
+        probe.start()
+        return probe
+
+    def _start_warmer(self, settings: Settings) -> None:
+        self.warmer = ModelWarmer(settings, self)
+        self.warmer.message.connect(self.warm_label.setText)
+        self.warmer.start()
 
     # Views -----------------------------------------------------------------
 
@@ -208,7 +226,8 @@ class MainWindow(QMainWindow):
             self.interview.deleteLater()  # the previous session's thread has ended
         warm = self.warmer.models if self.warmer is not None else None
         self.interview = InterviewSession(request, self.settings, self.audio, self, warm=warm)
-        self.interview.stopped.connect(self._on_worker_stopped)
+        self.interview.stopped.connect(self._on_interview_stopped)
+        self.settings_view.set_interview_active(True)
         self.interview_view.attach(self.interview)
         self.show_view(self.interview_view)
         self.interview_view.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -257,6 +276,38 @@ class MainWindow(QMainWindow):
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, STATUS_TIMEOUT_MS)
 
+    @Slot(object)
+    def _on_settings_changed(self, settings: Settings) -> None:
+        """Saved in Settings: new interviews use it; changed models are checked and loaded again."""
+        old = self.settings
+        self.settings = settings
+        if self.interview_view is not None:
+            self.interview_view.set_default_end_of_turn(settings.end_of_turn)
+        if models_key(settings) != models_key(old):
+            for role in registry.ROLES:
+                self.home.model_panel.show_checking(role)
+            self._update_model_summary()
+            self.model_probe.stop()
+            self._retired_probes.append(self.model_probe)
+            self.model_probe = self._start_probe(settings)
+            if self._warm_models:
+                self._rewarm = True
+                self._replace_warm_models()
+
+    def _replace_warm_models(self) -> None:
+        if not self._rewarm or (self.warmer is not None and self.warmer.models.lent):
+            return  # the running interview gives them back first
+        self._rewarm = False
+        if self.warmer is not None:
+            self.warmer.release()
+        self._start_warmer(self.settings)
+
+    @Slot()
+    def _on_interview_stopped(self) -> None:
+        self.settings_view.set_interview_active(False)
+        self._replace_warm_models()
+        self._on_worker_stopped()
+
     @Slot()
     def _update_model_summary(self) -> None:
         panel = self.home.model_panel
@@ -277,11 +328,15 @@ class MainWindow(QMainWindow):
 
         An interview asks nothing: the answer in progress is kept and the session finalized.
         """
+        if not self._closing and self.settings_view.has_unsaved_changes() and not self._keep_unsaved_settings():
+            event.ignore()
+            return
         self.review_view.shutdown()  # stops any playback
-        probe_idle = self.model_probe.stop()
+        tests_idle = self.settings_view.stop_tests()
+        probe_idle = all([p.stop() for p in (*self._retired_probes, self.model_probe)])
         draft = self.interview_view.draft_text() if self.interview_view is not None else ""
         interview_idle = self.interview is None or self.interview.stop(draft)
-        if probe_idle and interview_idle:
+        if probe_idle and interview_idle and tests_idle:
             if self.warmer is not None:
                 self.warmer.release()
             event.accept()
@@ -291,6 +346,17 @@ class MainWindow(QMainWindow):
         self.centralWidget().setEnabled(False)
         self.statusBar().showMessage("Closing…" if interview_idle else "Saving your interview and closing…")
         event.ignore()
+
+    def _keep_unsaved_settings(self) -> bool:
+        """Unsaved changes in Settings: save, discard or stay. False means "do not close"."""
+        self.show_view(self.settings_view)
+        answer = QMessageBox.question(
+            self, "Unsaved settings", "Your changes in Settings are not saved yet. Save them before closing?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.settings_view.save()  # a value it refuses stays on screen with its reason
+        return answer == QMessageBox.StandardButton.Discard
 
     @Slot()
     def _on_worker_stopped(self) -> None:

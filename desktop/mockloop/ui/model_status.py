@@ -152,6 +152,15 @@ class ModelStatusPanel(Card):
     def ready_count(self) -> int:
         return sum(1 for s in self._states.values() if s == "ready")
 
+    def show_checking(self, role: str) -> None:
+        """Back to "Checking…" (the models were changed in Settings)."""
+        self._texts[role].setText("Checking…")
+        self._texts[role].setToolTip("")
+        self._states[role] = "checking"
+        self._set_icon(role, QStyle.StandardPixmap.SP_BrowserReload)
+        self._problems.pop(role, None)
+        self._refresh_banner()
+
     @Slot(str, object)
     def show_ready(self, role: str, info: object) -> None:
         assert isinstance(info, registry.ModelInfo)

@@ -1,0 +1,145 @@
+"""The whole window: every view reachable by keyboard, named for screen readers, and Settings applied live."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QAbstractButton, QAbstractItemView, QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox, QLineEdit,
+    QHeaderView, QMessageBox, QPlainTextEdit, QScrollBar, QTextEdit, QWidget,
+)
+
+from mockloop.engine import registry
+from mockloop.engine.bank import load_banks
+from mockloop.engine.settings import Settings
+from mockloop.ui import theme
+from mockloop.ui.background import wait_for_background
+from mockloop.ui.main_window import MainWindow
+
+TIMEOUT_MS = 30_000
+VIEWS = ["Home", "Question bank", "Radar", "Review", "Settings"]
+INTERACTIVE = (QAbstractButton, QComboBox, QLineEdit, QAbstractItemView, QAbstractSlider, QAbstractSpinBox,
+               QPlainTextEdit, QTextEdit)
+
+
+@pytest.fixture(scope="module")
+def banks():
+    loaded = load_banks()
+    assert not loaded.errors
+    return loaded
+
+
+@pytest.fixture
+def window(qtbot, banks):
+    window = MainWindow(banks, Settings())
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=TIMEOUT_MS)
+    assert wait_for_background(TIMEOUT_MS)
+
+
+def _models_checked(window: MainWindow) -> bool:
+    return all(window.home.model_panel.state(role) != "checking" for role in registry.ROLES)
+
+
+def _unnamed(view: QWidget) -> list[str]:
+    """Interactive widgets a screen reader could only call by their type."""
+    missing = []
+    for widget in view.findChildren(QWidget):
+        if not isinstance(widget, INTERACTIVE) or not widget.isVisibleTo(view):
+            continue
+        if widget.objectName().startswith("qt_") or isinstance(widget, (QScrollBar, QHeaderView)):
+            continue  # parts Qt builds inside a named control (a spin box's editor, scroll bars, table headers)
+        label = widget.accessibleName() or (widget.text() if isinstance(widget, QAbstractButton) else "")
+        if not label.strip().strip("&"):
+            missing.append(f"{type(widget).__name__} {widget.objectName()!r} in {type(widget.parent()).__name__}")
+    return missing
+
+
+def test_every_view_has_a_nav_entry_and_a_ctrl_number_shortcut(qtbot, window):
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == VIEWS
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=TIMEOUT_MS)
+    for number, title in enumerate(VIEWS, start=1):
+        qtbot.keyClick(window.focusWidget() or window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
+        assert window.current_view().title == title
+        assert window.nav.item(number - 1).toolTip() == f"{title} (Ctrl+{number})"
+
+
+def test_every_control_in_every_view_has_an_accessible_name(qtbot, window):
+    problems = {}
+    for title in VIEWS:
+        window.show_view(next(window.stack.widget(i) for i in range(window.stack.count()) if window.stack.widget(i).title == title))
+        qtbot.wait(50)  # the view lays itself out once shown
+        unnamed = _unnamed(window.current_view())
+        if unnamed:
+            problems[title] = unnamed
+    assert problems == {}
+
+
+def test_saved_settings_reach_the_window_and_a_broken_model_shows_its_fix(qtbot, window, tmp_path):
+    qtbot.waitUntil(lambda: _models_checked(window), timeout=TIMEOUT_MS)
+    assert window.home.model_panel.ready_count() == len(registry.ROLES)
+    window.show_view(window.settings_view)
+    view = window.settings_view
+    broken = tmp_path / "interviewer.gguf"
+    broken.write_text("not a model", encoding="utf-8")
+    view.models.rows["llm"].set_path(str(broken))
+    with qtbot.waitSignal(view.settings_changed, timeout=TIMEOUT_MS) as saved:
+        assert view.save()
+    assert saved.args[0].llm_model == str(broken) and window.settings.llm_model == str(broken)
+    assert Settings.load().llm_model == str(broken)
+    # The model status is checked again: Home says what is wrong and how to fix it.
+    qtbot.waitUntil(lambda: window.home.model_panel.state("llm") == "failed", timeout=TIMEOUT_MS)
+    banner = window.home.model_panel.banner
+    assert not banner.isHidden() and str(broken.name) in banner.label.text()
+    assert window.models_label.text() == "1 model problem: see Home"
+
+
+def test_closing_with_unsaved_settings_asks_and_keeps_the_window_on_cancel(qtbot, window, monkeypatch):
+    view = window.settings_view
+    window.show_view(view)
+    view.models.rows["stt"].set_path("/nowhere/whisper")
+    assert view.has_unsaved_changes()
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
+    asked = []
+
+    def question(*args, **kwargs):
+        asked.append(args[1:3])
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    window.close()
+    assert window.isVisible() and window.current_view() is view  # Cancel: nothing closes, the changes stay
+    assert view.has_unsaved_changes()
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=TIMEOUT_MS)
+    assert [a[0] for a in asked] == ["Unsaved settings", "Unsaved settings"]
+    assert Settings.load().stt_model == ""  # discarded, not saved
+
+
+def test_the_window_follows_a_dark_palette(qtbot, window):
+    app = QApplication.instance()
+    light = app.palette()
+    dark = QPalette(light)
+    for role, colour in ((QPalette.ColorRole.Window, QColor(32, 33, 36)), (QPalette.ColorRole.WindowText, QColor(232, 234, 237)),
+                         (QPalette.ColorRole.Base, QColor(24, 25, 27)), (QPalette.ColorRole.Text, QColor(232, 234, 237)),
+                         (QPalette.ColorRole.Button, QColor(48, 49, 52)), (QPalette.ColorRole.ButtonText, QColor(232, 234, 237))):
+        dark.setColor(role, colour)
+    try:
+        app.setPalette(dark)
+        qtbot.waitUntil(lambda: window.home.palette().color(QPalette.ColorRole.Window) == QColor(32, 33, 36), timeout=TIMEOUT_MS)
+        fill, _border = theme.card_colours(window.home.model_panel.palette())
+        assert fill.lightness() < 80  # cards are drawn from the palette, so they turn dark too
+        image = window.grab().toImage()
+        centre = image.pixelColor(image.width() // 2, image.height() // 2)
+        assert centre.lightness() < 128
+    finally:
+        app.setPalette(light)
