@@ -143,3 +143,25 @@ def test_the_window_follows_a_dark_palette(qtbot, window):
         assert centre.lightness() < 128
     finally:
         app.setPalette(light)
+
+
+def test_no_microphone_at_launch_shows_a_banner_with_the_fix(qtbot, banks, monkeypatch):
+    from mockloop.engine import audio_devices
+    from mockloop.ui import main_window
+
+    # The hardware edge: this machine's sound cards, replaced by a laptop without a microphone.
+    speaker = audio_devices.AudioDevice(0, "Speakers", "ALSA", 0, 2, 48_000.0)
+    report = audio_devices.AudioReport(portaudio=True, outputs=[speaker],
+                                       reason="No microphone was found. Plug one in; until then you can type your answers.")
+    monkeypatch.setattr(main_window, "audio_report", lambda: report)
+    window = MainWindow(banks, Settings())
+    window.show()
+    try:
+        banner = window.home.device_banner
+        qtbot.waitUntil(lambda: not banner.isHidden(), timeout=TIMEOUT_MS)
+        assert "No microphone was found" in banner.label.text() and "Settings (Ctrl+5)" in banner.label.text()
+        assert "type your answers" in banner.accessibleDescription()
+    finally:
+        window.close()
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=TIMEOUT_MS)
+        assert wait_for_background(TIMEOUT_MS)

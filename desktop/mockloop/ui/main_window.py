@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
@@ -18,10 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from mockloop.engine import registry
+from mockloop.engine.audio_devices import AudioReport, audio_report
 from mockloop.engine.bank import BankSet
 from mockloop.engine.settings import Settings
 from mockloop.engine.warm_engines import models_key
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
+from mockloop.ui.background import run_in_background
 from mockloop.ui.bank_view import BankView
 from mockloop.ui.feedback_view import FeedbackView
 from mockloop.ui.home_view import HomeView
@@ -115,6 +119,8 @@ class MainWindow(QMainWindow):
         self._rewarm = False  # the models changed in Settings while an interview held the old ones
         if warm_models:
             self._start_warmer(settings)
+        if audio is None:  # the real microphone and speaker: say at once if there are none
+            run_in_background(audio_report, self._on_devices_listed)
 
         self.nav.setCurrentRow(0)
         self._initial_size()
@@ -275,6 +281,14 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, STATUS_TIMEOUT_MS)
+
+    @Slot(object)
+    def _on_devices_listed(self, report: AudioReport) -> None:
+        if not report.reason:
+            self.home.device_banner.clear()
+            return
+        fix = "Settings (Ctrl+5) can test your devices and rescan after you plug one in."
+        self.home.device_banner.show_message(f"{html.escape(report.reason)}<br>{html.escape(fix)}", f"{report.reason} {fix}")
 
     @Slot(object)
     def _on_settings_changed(self, settings: Settings) -> None:
