@@ -136,7 +136,7 @@ def measure_startup(trials: int = 3) -> dict:
             if report.is_file():
                 seen.append(json.loads(report.read_text(encoding="utf-8"))["visible_seconds"])
     return {"window_visible_s": _median(seen) if seen else None, "trials": len(seen),
-            "platform": os.environ.get("QT_QPA_PLATFORM") or ("xcb/wayland" if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") else "offscreen")}
+            "platform": env.get("QT_QPA_PLATFORM") or ("wayland" if env.get("WAYLAND_DISPLAY") else "xcb")}
 
 
 def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:

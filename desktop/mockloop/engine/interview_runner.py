@@ -294,8 +294,10 @@ class InterviewRunner:
         if phase is not None:
             config = EndpointerConfig(**{**vars(config), "max_turn_seconds": phase.seconds})
         if getattr(answer.audio, "finished", None) is not None:
-            # A recorded answer ends when its file does, not at a thinking pause.
+            # A recorded answer ends when its file does, not at a thinking pause; and it starts when
+            # the question has been heard, as a candidate would (the microphone itself opens at once).
             config = EndpointerConfig(**{**vars(config), "mode": Mode.MANUAL, "no_speech_seconds": None})
+            self.speaker.wait()
         vocabulary = tuple(question.tags) + tuple(s for p in question.rubric for s in p.signals[:2])
         listener = TurnListener(
             answer.audio, self.engines.decoder, record_to, config=config, speaking=self.speaker.speaking,
