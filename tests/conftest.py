@@ -119,3 +119,14 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, timeou
     """Run the installed `mockloop` command the way a user would."""
     exe = Path(sys.executable).with_name("mockloop")
     return subprocess.run([str(exe), *args], capture_output=True, text=True, env=env or dict(os.environ), cwd=cwd or REPO, timeout=timeout)
+
+
+def store_answer(store, bank, question_id: str, overall: float) -> str:
+    """One finished practice session with one scored answer, stored the way the interview runner stores it."""
+    question = next(q for q in bank.questions if q.id == question_id)
+    session_id = store.create_session("practice", bank.company.id, "standard")
+    turn = store.begin_turn(store.add_round(session_id, question.round), question_id, interviewer_text=question.text)
+    store.finish_turn(turn.turn_id, transcript="an answer", scores={"overall": overall},
+                      axis_scores={a: overall for a in bank.axes_for(question)})
+    store.finish_session(session_id)
+    return session_id

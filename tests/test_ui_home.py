@@ -25,6 +25,8 @@ from mockloop.ui.main_window import MainWindow
 from mockloop.ui.plan_panel import DAYS_SHOWN
 from mockloop.ui.question_table import Column
 
+from conftest import store_answer
+
 SIGNAL_TIMEOUT_MS = 10_000
 
 RUBRIC_DIMENSIONS = {
@@ -368,16 +370,6 @@ def test_closing_during_a_slow_check_waits_for_the_worker_without_blocking(qtbot
 
 # -- the practice plan on Home ------------------------------------------------------------------------
 
-def _answer(store: SessionStore, bank, question_id: str, overall: float) -> str:
-    question = next(q for q in bank.questions if q.id == question_id)
-    session_id = store.create_session("practice", bank.company.id, "standard")
-    turn = store.begin_turn(store.add_round(session_id, question.round), question_id, interviewer_text=question.text)
-    store.finish_turn(turn.turn_id, transcript="an answer", scores={"overall": overall},
-                      axis_scores={a: overall for a in bank.axes_for(question)})
-    store.finish_session(session_id)
-    return session_id
-
-
 @pytest.fixture
 def store(private_data_dir):
     with SessionStore.open() as s:
@@ -411,7 +403,7 @@ def _shown_ids(home: HomeView) -> list[str]:
 
 def test_home_shows_the_engine_plan_and_its_buttons_practise(qtbot, make_home, store, real_banks):
     bank = real_banks.bank("twitter-x")
-    _answer(store, bank, "mle-gnn-user-embeddings", 30.0)
+    store_answer(store, bank, "mle-gnn-user-embeddings", 30.0)
     home = make_home(real_banks)
     panel = home.plan_panel
     expected = plan_for(store, bank, today=date.today())
@@ -445,7 +437,7 @@ def test_refresh_plan_follows_new_answers(qtbot, make_home, store, real_banks):
     home = make_home(real_banks)
     assert home.plan_panel.plan == plan_for(store, bank, today=date.today())
     first = home.plan_panel.today_question_ids()[0]
-    _answer(store, bank, first, 20.0)
+    store_answer(store, bank, first, 20.0)
     with qtbot.waitSignal(home.plan_panel.loaded, timeout=SIGNAL_TIMEOUT_MS):
         home.refresh_plan()
     expected = plan_for(store, bank, today=date.today())

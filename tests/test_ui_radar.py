@@ -16,6 +16,8 @@ from mockloop.ui.background import wait_for_background
 from mockloop.ui.radar_parts import local_time, question_for_axis
 from mockloop.ui.radar_view import RadarView
 
+from conftest import store_answer
+
 SIGNAL_TIMEOUT_MS = 10_000
 
 
@@ -30,23 +32,12 @@ def store(private_data_dir):
         yield s
 
 
-def answer(store: SessionStore, bank, question_id: str, overall: float) -> str:
-    """One finished practice session with one scored answer, stored the way the interview runner stores it."""
-    question = next(q for q in bank.questions if q.id == question_id)
-    session_id = store.create_session("practice", bank.company.id, "standard")
-    turn = store.begin_turn(store.add_round(session_id, question.round), question_id, interviewer_text=question.text)
-    store.finish_turn(turn.turn_id, transcript="an answer", scores={"overall": overall},
-                      axis_scores={a: overall for a in bank.axes_for(question)})
-    store.finish_session(session_id)
-    return session_id
-
-
 @pytest.fixture
 def history(store, bank) -> list[str]:
     """Three sessions: Graph ML answered twice (40 then 60), Classification once (80); LLMs never."""
-    return [answer(store, bank, "mle-gnn-user-embeddings", 40.0),  # graph-ml, ml-infra-efficiency
-            answer(store, bank, "ds-who-to-follow-graph", 60.0),  # graph-ml, ml-infra-efficiency
-            answer(store, bank, "mle-spam-class-imbalance", 80.0)]  # classification-imbalance
+    return [store_answer(store, bank, "mle-gnn-user-embeddings", 40.0),  # graph-ml, ml-infra-efficiency
+            store_answer(store, bank, "ds-who-to-follow-graph", 60.0),  # graph-ml, ml-infra-efficiency
+            store_answer(store, bank, "mle-spam-class-imbalance", 80.0)]  # classification-imbalance
 
 
 @pytest.fixture
@@ -186,7 +177,7 @@ def test_practising_an_axis_or_an_answer_emits_its_question(qtbot, make_view, st
 def test_refresh_draws_a_new_answer(qtbot, make_view, store, bank, history):
     view = make_view(bank)
     assert view.chart.performance_values()["llms"] is None
-    answer(store, bank, "mle-llm-evaluation", 70.0)
+    store_answer(store, bank, "mle-llm-evaluation", 70.0)
     with qtbot.waitSignal(view.loaded, timeout=SIGNAL_TIMEOUT_MS):
         view.refresh()
     assert view.chart.performance_values() == pytest.approx(values(build_radar(store, bank))[0])

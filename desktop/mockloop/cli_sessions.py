@@ -279,7 +279,7 @@ def _cmd_radar(args: argparse.Namespace) -> int:
 
 def _cmd_plan(args: argparse.Namespace) -> int:
     from mockloop.engine.bank import load_banks
-    from mockloop.engine.practice_plan import INTERVIEW_DATE_KEY, parse_interview_date, plan_for
+    from mockloop.engine.practice_plan import INTERVIEW_DATE_KEY, parse_interview_date, plan_for, stored_interview_date
     from mockloop.engine.radar import backfill_axis_scores
 
     today = date.today()
@@ -289,13 +289,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             store.set_preference(INTERVIEW_DATE_KEY, None)
         elif args.interview_date:
             store.set_preference(INTERVIEW_DATE_KEY, parse_interview_date(args.interview_date, today).isoformat())
-        stored = store.get_preference(INTERVIEW_DATE_KEY)
-        interview = None
-        if stored:
-            try:
-                interview = date.fromisoformat(stored)
-            except ValueError:
-                store.set_preference(INTERVIEW_DATE_KEY, None)  # unreadable: forget it rather than fail every time
+        interview = stored_interview_date(store)
         bank, _ = _bank_for(store, load_banks(), args.bank, None)
         backfill_axis_scores(store, bank)
         plan = plan_for(store, bank, today=today, interview_date=interview, per_day=args.per_day)

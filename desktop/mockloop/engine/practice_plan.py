@@ -184,6 +184,18 @@ def past_answers(history: list[AxisScore]) -> list[PastAnswer]:
     return list(seen.values())
 
 
+def stored_interview_date(store: SessionStore) -> date | None:
+    """The interview date the candidate set (`mockloop plan`, Home); an unreadable one is forgotten, not fatal."""
+    stored = store.get_preference(INTERVIEW_DATE_KEY)
+    if not stored:
+        return None
+    try:
+        return date.fromisoformat(stored)
+    except ValueError:
+        store.set_preference(INTERVIEW_DATE_KEY, None)
+        return None
+
+
 def plan_for(store: SessionStore, bank: Bank, *, today: date, interview_date: date | None = None,
              per_day: int = DEFAULT_PER_DAY) -> PracticePlan:
     """The plan from the store's history of this bank."""

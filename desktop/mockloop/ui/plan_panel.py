@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QDateEdit, QHBoxLayout, QPushButton, QS
 
 from mockloop.engine.bank import Bank
 from mockloop.engine.practice_plan import (
-    INTERVIEW_DATE_KEY, PlanDay, PlanItem, PracticePlan, parse_interview_date, plan_for,
+    INTERVIEW_DATE_KEY, PlanDay, PlanItem, PracticePlan, parse_interview_date, plan_for, stored_interview_date,
 )
 from mockloop.engine.radar import backfill_axis_scores
 from mockloop.engine.store import SessionStore, default_path
@@ -41,13 +41,7 @@ def load_plan(path: Path, bank: Bank, change: tuple[date | None] | None = None) 
             day = change[0]
             store.set_preference(INTERVIEW_DATE_KEY, parse_interview_date(day.isoformat(), today).isoformat()
                                  if day is not None else None)
-        stored = store.get_preference(INTERVIEW_DATE_KEY)
-        interview = None
-        if stored:
-            try:
-                interview = date.fromisoformat(stored)
-            except ValueError:
-                store.set_preference(INTERVIEW_DATE_KEY, None)  # unreadable: forget it, as `mockloop plan` does
+        interview = stored_interview_date(store)
         backfill_axis_scores(store, bank)
         plan = plan_for(store, bank, today=today, interview_date=interview)
     return PlanData(bank.company.id, interview, plan)
