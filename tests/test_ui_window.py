@@ -165,3 +165,21 @@ def test_no_microphone_at_launch_shows_a_banner_with_the_fix(qtbot, banks, monke
         window.close()
         qtbot.waitUntil(lambda: not window.isVisible(), timeout=TIMEOUT_MS)
         assert wait_for_background(TIMEOUT_MS)
+
+
+def test_start_and_practice_have_shortcuts_in_the_file_menu(qtbot, window):
+    assert window.start_action.shortcut().toString() == "Ctrl+N"
+    assert window.practice_action.shortcut().toString() == "Ctrl+P"
+    # Only the request is checked here: the interview itself is another test's business.
+    window.home.practice_requested.disconnect(window._on_practice)
+    window.home.start_loop_requested.disconnect(window._on_start_loop)
+    window.start_action.triggered.disconnect(window._on_start_loop)
+    window.start_action.triggered.connect(window.home.start_button.click)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.home.plan_panel.plan is not None, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(window.home.practice_requested, timeout=TIMEOUT_MS) as practice:
+        qtbot.keyClick(window.nav, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert practice.args == [window.home.plan_panel.plan.days[0].items[0].question_id]
+    with qtbot.waitSignal(window.home.start_loop_requested, timeout=TIMEOUT_MS):
+        qtbot.keyClick(window.nav, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)

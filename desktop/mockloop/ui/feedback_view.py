@@ -147,7 +147,7 @@ class FeedbackView(QWidget):
         self.meta_label = theme.muted("", parent)
         self.meta_label.setAccessibleName("About this answer")
         row.addWidget(self.meta_label, 1)
-        self.again_button = QPushButton("Practice this question again", parent)
+        self.again_button = QPushButton("&Practice this question again", parent)
         self.again_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
         self.again_button.setAccessibleName("Practice this question again")
         self.again_button.clicked.connect(self._on_again)

@@ -183,10 +183,10 @@ class HomeView(QWidget):
         self.start_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         self.start_button.setDefault(True)
         self.start_button.setAccessibleName("Start mock interview")
-        self.start_button.setToolTip("Run the whole loop, round by round, with a spoken interviewer")
+        self.start_button.setToolTip("Run the whole loop, round by round, with a spoken interviewer (Ctrl+N)")
         self.practice_button = QPushButton("Practice now", parent)
         self.practice_button.setAccessibleName("Practice now")
-        self.practice_button.setToolTip("Answer one question out loud and get feedback")
+        self.practice_button.setToolTip("Answer one question out loud and get feedback (Ctrl+P)")
         for button in (self.start_button, self.practice_button):
             button.setFont(theme.scaled_font(button, 1.15, bold=True))
             button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)

@@ -179,6 +179,16 @@ class MainWindow(QMainWindow):
         self.addAction(self.find_action)
         self._view_menu.addSeparator()
         self._view_menu.addAction(self.find_action)
+        self.start_action = QAction("&Start mock interview", self)
+        self.start_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.start_action.triggered.connect(self._on_start_loop)
+        self.practice_action = QAction("&Practice now", self)
+        self.practice_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.practice_action.triggered.connect(self.home.practice_button.click)  # today's planned question
+        for action in (self.start_action, self.practice_action):
+            self.addAction(action)
+            self._file_menu.addAction(action)
+        self._file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
