@@ -31,7 +31,8 @@ from mockloop.engine.store import SessionStore
 from mockloop.ui import qt_fixes
 from mockloop.ui.feedback_view import entry_from_turn
 from mockloop.ui.interview_parts import State
-from mockloop.ui.interview_worker import AudioEdge, InterviewSession
+from mockloop.ui.interview_session import InterviewSession
+from mockloop.ui.interview_worker import AudioEdge
 from mockloop.ui.background import wait_for_background
 from mockloop.ui.main_window import MainWindow
 

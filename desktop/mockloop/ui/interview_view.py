@@ -19,7 +19,7 @@ from mockloop.ui.cards import Banner, Severity
 from mockloop.ui.interview_cards import CaptionsCard, QuestionCard
 from mockloop.ui.interview_controls import ActionBar, PushToTalk, TypedAnswerBox
 from mockloop.ui.interview_parts import PersonaCard, ResultCard, RoundClock, State, StatePill, tip_card
-from mockloop.ui.interview_worker import InterviewSession
+from mockloop.ui.interview_session import InterviewSession
 from mockloop.ui.level_meter import LevelMeter
 
 SPEAKING_POLL_MS = 100

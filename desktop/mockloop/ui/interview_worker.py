@@ -4,9 +4,9 @@
 answer source and the audio output, then runs `InterviewRunner.run()` there until the
 session ends. The runner's `emit` callback is called on that thread and on the capture
 and speech-recognition threads; every event leaves as a signal, so receivers in the
-window get it queued on the GUI thread. `InterviewSession` is the GUI-side owner: it
-starts the thread, forwards the candidate's actions (thread-safe runner commands), and
-stops without blocking.
+window get it queued on the GUI thread. `interview_session.InterviewSession` is the
+GUI-side owner: it starts the thread, forwards the candidate's actions (thread-safe
+runner commands), and stops without blocking.
 """
 
 from __future__ import annotations
@@ -355,75 +355,3 @@ def _close(out) -> None:
     close = getattr(out, "close", None)
     if close is not None:
         close()
-
-
-class InterviewSession(QObject):
-    """The GUI-side owner of one interview: start once, act, stop without blocking, `stopped` at the end."""
-
-    stopped = Signal()
-
-    def __init__(self, request: SessionRequest, settings: Settings, edge: AudioEdge | None = None,
-                 parent: QObject | None = None, *, warm: WarmEngines | None = None) -> None:
-        super().__init__(parent)
-        self.request = request
-        self.worker = InterviewWorker(request, settings, edge, warm)
-        self._thread: QThread | None = None
-        self._finished = False
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._thread = QThread(self)
-        self._thread.setObjectName("mockloop-interview")
-        self.worker.moveToThread(self._thread)
-        self._thread.started.connect(self.worker.run)
-        self.worker.finished.connect(self._thread.quit)
-        self._thread.finished.connect(self._on_thread_finished)
-        self._thread.start()
-
-    def is_running(self) -> bool:
-        return self._thread is not None and not self._finished
-
-    @Slot(str)
-    def command(self, name: str) -> None:
-        if self.is_running():
-            self.worker.command(name)  # thread-safe: the worker's thread is busy running the interview
-
-    @Slot(str)
-    def submit_text(self, text: str) -> bool:
-        return self.is_running() and self.worker.submit_text(text)
-
-    @Slot(bool)
-    def set_typing(self, typing: bool) -> None:
-        self.worker.set_typing(typing)
-
-    @Slot(str)
-    def set_end_of_turn(self, value: str) -> None:
-        self.worker.set_end_of_turn(value)
-
-    def interviewer_speaking(self) -> bool:
-        return self.is_running() and self.worker.interviewer_speaking()
-
-    def end(self, draft: str = "") -> None:
-        """The candidate ends the interview (finished, not interrupted); `stopped` follows."""
-        if self.is_running():
-            self.worker.end(draft)
-
-    def stop(self, draft: str = "") -> bool:
-        """Ask the session to end as interrupted; True if nothing is running (else `stopped` follows).
-
-        `draft`: text typed but not sent yet, kept as the answer in progress.
-        """
-        if not self.is_running():
-            return True
-        self.worker.stop(draft)
-        return False
-
-    def wait(self, msecs: int) -> bool:
-        """Join the thread (for shutdown paths that cannot wait for `stopped`)."""
-        return self._thread is None or self._thread.wait(msecs)
-
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        self._finished = True
-        self.stopped.emit()

@@ -30,7 +30,8 @@ from mockloop.ui.bank_view import BankView
 from mockloop.ui.feedback_view import FeedbackView
 from mockloop.ui.home_view import HomeView
 from mockloop.ui.interview_view import InterviewView
-from mockloop.ui.interview_worker import AudioEdge, InterviewSession, SessionRequest
+from mockloop.ui.interview_session import InterviewSession
+from mockloop.ui.interview_worker import AudioEdge, SessionRequest
 from mockloop.ui.model_status import ModelStatusProbe, Resolver
 from mockloop.ui.model_warmer import ModelWarmer
 from mockloop.ui.radar_view import RadarView
