@@ -130,3 +130,14 @@ def store_answer(store, bank, question_id: str, overall: float) -> str:
                       axis_scores={a: overall for a in bank.axes_for(question)})
     store.finish_session(session_id)
     return session_id
+
+
+@pytest.fixture
+def sound_card(pulse_audio, monkeypatch):
+    """The PulseAudio virtual microphone and speaker as the default devices (`paplay --device=virt_mic_src` speaks)."""
+    from mockloop.engine.audio_io import rescan_devices
+
+    rescan_devices()
+    monkeypatch.setenv("PULSE_SOURCE", "virt_mic")
+    monkeypatch.setenv("PULSE_SINK", "virt_speaker")
+    return pulse_audio

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -499,3 +500,40 @@ def test_pyside_reference_bugs_cannot_drain_none_or_true():
         assert sys.getrefcount(True) > qt_fixes.PINNED_REFERENCES // 2 and sys.getrefcount(None) > qt_fixes.PINNED_REFERENCES // 2
     else:
         assert sys.version_info >= (3, 12) or not qt_fixes.emit_loses_a_reference()
+
+
+@pytest.mark.audio
+def test_an_answer_begun_aloud_goes_on_typed_and_keeps_both(qtbot, banks, sound_card, tmp_path):
+    # The real microphone path: PulseAudio's virtual microphone, spoken into with paplay.
+    window = MainWindow(banks, Settings(input_device="pulse"), audio=AudioEdge(out=functools.partial(WavFileOut, tmp_path / "out.wav")))
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        session = _practise_from_the_bank(qtbot, window)
+        recorder = Recorder(window, session)
+        view = window.interview_view
+        qtbot.waitUntil(lambda: view.state is State.LISTENING, timeout=MODELS_MS)
+        qtbot.waitUntil(lambda: not session.interviewer_speaking(), timeout=MODELS_MS)
+        speaking = subprocess.Popen(["paplay", "--device=virt_mic_src", str(DATA / "speech" / "piper_medium.flac")], env=sound_card)
+        qtbot.waitUntil(lambda: any(len(c.split()) >= 8 for c in recorder.captions), timeout=MODELS_MS)
+        speaking.terminate()
+        speaking.wait()
+        qtbot.mouseClick(view.type_toggle, Qt.MouseButton.LeftButton)  # "Type instead", mid-answer
+        qtbot.waitUntil(view.send_button.isEnabled, timeout=MODELS_MS)
+        typed = "Then I would downsample the negatives and recalibrate the probabilities afterwards."
+        view.answer_box.setPlainText(typed)
+        qtbot.mouseClick(view.send_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "followup" in recorder.events, timeout=MODELS_MS)  # the answer was taken whole
+        view.end_interview()
+        qtbot.waitUntil(lambda: not session.is_running(), timeout=MODELS_MS)
+        assert "scored" in recorder.events
+    finally:
+        window.close()
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=MODELS_MS)
+        assert wait_for_background(MODELS_MS)
+    [stored] = _stored_sessions()
+    turn = stored.turns[0]
+    spoken, _, rest = turn.transcript.partition(typed)
+    assert rest == "" and "spam" in spoken.lower()  # what was said first, then what was typed
+    assert any(w.start is not None for w in turn.words) and turn.words[-1].start is None  # timed words, then typed ones
+    assert turn.candidate_audio is not None and sf.info(str(turn.candidate_audio)).duration > 2

@@ -16,7 +16,7 @@ import yaml
 from PySide6.QtCore import Qt
 
 from mockloop.engine import audio_devices, audio_io, paths, registry
-from mockloop.engine.audio_io import WavFileOut, rescan_devices
+from mockloop.engine.audio_io import WavFileOut
 from mockloop.engine.bank import BankSet, load_banks
 from mockloop.engine.errors import AudioUnavailableError
 from mockloop.engine.settings import EndOfTurn, Settings
@@ -335,14 +335,6 @@ def test_no_sound_library_means_a_clear_message_and_no_tests(qtbot, make_view, m
 
 
 # --- the virtual sound card ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def sound_card(pulse_audio, monkeypatch):
-    rescan_devices()
-    monkeypatch.setenv("PULSE_SOURCE", "virt_mic")
-    monkeypatch.setenv("PULSE_SINK", "virt_speaker")
-    return pulse_audio
 
 
 def _scanned(qtbot, view: SettingsView) -> None:

@@ -10,6 +10,7 @@ time exactly like a live one.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 import time
@@ -36,6 +37,8 @@ Emit = Callable[[str, dict], None]
 
 # Commands that end the session but keep the answer in progress.
 KEEPS_ANSWER = ("end", "stop")
+# The candidate switched to typing mid-answer: the spoken part is kept and the answer continues typed.
+SWITCH_TO_TYPING = "type"
 
 
 class _EndRound(Exception):
@@ -108,6 +111,12 @@ class InterviewRunner:
             if name in ("done", "press", "release"):
                 if listener is not None:
                     getattr(listener, name)()
+                return
+            if name == SWITCH_TO_TYPING:
+                if listener is None:
+                    return  # not speaking an answer now: typing simply applies to the next one
+                self._commands.append(name)
+                listener.done()  # what was said so far is kept; the answer goes on in the text box
                 return
             self._commands.append(name)
         self.speaker.stop()
@@ -265,7 +274,21 @@ class InterviewRunner:
 
     def _listen_once(self, turn_id: int, question: Question, record_to, phase,
                      append: bool = False) -> tuple[ListenResult | None, str | None]:
-        """One answer (spoken or typed); returns (result, command)."""
+        """One answer (spoken, typed, or begun aloud and finished typed); returns (result, command)."""
+        result, command = self._take_answer(turn_id, question, record_to, phase, append)
+        if command != SWITCH_TO_TYPING:
+            return result, command
+        typed, command = self._take_answer(turn_id, question, None, phase, False)  # the answer source now types
+        parts = [r.transcript for r in (result, typed) if r is not None and not r.no_speech]
+        joined = combine(parts)
+        self._last_was_typed = False  # part of it has timings
+        if result is None:
+            return typed, command
+        return dataclasses.replace(result, transcript=joined, no_speech=not joined.text.strip(), reason="typed"), command
+
+    def _take_answer(self, turn_id: int, question: Question, record_to, phase,
+                     append: bool) -> tuple[ListenResult | None, str | None]:
+        """One answer from the answer source; returns (result, command)."""
         pending = self._take_command()
         if pending is not None:  # e.g. "skip" pressed while the interviewer was still speaking
             self.speaker.stop()

@@ -146,7 +146,7 @@ class InterviewView(QWidget):
         self.type_toggle = QPushButton("Type instead", self)
         self.type_toggle.setCheckable(True)
         self.type_toggle.setAccessibleName("Type my answers")
-        self.type_toggle.setToolTip("Type your answers instead of speaking them, from your next answer on (Ctrl+T)")
+        self.type_toggle.setToolTip("Type your answers instead of speaking them; an answer you have begun aloud goes on typed (Ctrl+T)")
         self.type_toggle.setShortcut(QKeySequence("Ctrl+T"))
         self.type_toggle.toggled.connect(self._on_type_toggled)
         top.addWidget(self.type_toggle)
@@ -291,7 +291,7 @@ class InterviewView(QWidget):
             self.session.set_typing(typing)
         self._apply_typing(typing)
         if typing and self._listening:
-            self._note("You can type from your next answer; finish this one out loud or press “I'm done”.")
+            self._note("What you said is kept: go on typing this answer, then send it.")
 
     def _apply_typing(self, typed: bool) -> None:
         """Typing: the editor takes the room the captions had; what was sent stays above it."""

@@ -139,9 +139,15 @@ class InterviewWorker(QObject):
 
     @Slot(bool)
     def set_typing(self, typing: bool) -> None:
-        answers = self._answers
+        """Type (True) or speak: a spoken answer in progress is kept and goes on in the text box."""
+        with self._lock:
+            runner, answers = self._runner, self._answers
         if isinstance(answers, DeskAnswers):
             answers.set_typing(typing)
+            if typing and runner is not None:
+                from mockloop.engine.interview_runner import SWITCH_TO_TYPING  # loaded with the runner already
+
+                runner.command(SWITCH_TO_TYPING)  # ignored unless the microphone is listening
 
     @Slot(str)
     def set_end_of_turn(self, value: str) -> None:
