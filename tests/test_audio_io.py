@@ -16,7 +16,7 @@ import soundfile as sf
 
 from mockloop.engine.audio_io import (
     AudioDeviceLost, AudioFileError, NoInputDeviceError, NoOutputDeviceError,
-    SoundDeviceIn, SoundDeviceOut, WavFileIn, WavFileOut, rescan_devices,
+    SoundDeviceIn, SoundDeviceOut, WavFileIn, WavFileOut,
 )
 from mockloop.engine.audio_types import BLOCK_SAMPLES, STT_RATE, AudioIn, AudioOut
 from mockloop.engine.errors import AudioUnavailableError
@@ -41,15 +41,6 @@ def speech_wav(voice, tmp_path):
     path = tmp_path / "sentence.wav"
     sf.write(path, voice.synthesize(SENTENCE), voice.sample_rate)
     return path
-
-
-@pytest.fixture
-def devices(pulse_audio, monkeypatch):
-    """PortAudio re-scanned with the virtual sound card up; streams go to the virtual devices."""
-    rescan_devices()
-    monkeypatch.setenv("PULSE_SOURCE", "virt_mic")
-    monkeypatch.setenv("PULSE_SINK", "virt_speaker")
-    return pulse_audio
 
 
 class BlockSink:
@@ -198,7 +189,7 @@ def test_wav_file_in_missing_file(tmp_path):
 
 @pytest.mark.models
 @pytest.mark.audio
-def test_sound_device_in_captures_what_the_virtual_microphone_hears(devices, speech_wav, transcriber):
+def test_sound_device_in_captures_what_the_virtual_microphone_hears(sound_card, speech_wav, transcriber):
     errors = []
     mic = SoundDeviceIn("pulse", on_error=errors.append)
     assert isinstance(mic, AudioIn)
@@ -207,7 +198,7 @@ def test_sound_device_in_captures_what_the_virtual_microphone_hears(devices, spe
     mic.start(sink)
     try:
         assert sink.wait_for(1), "the virtual microphone delivered nothing"
-        subprocess.run(["paplay", "--device=virt_mic_src", str(speech_wav)], env=devices, check=True, timeout=60)
+        subprocess.run(["paplay", "--device=virt_mic_src", str(speech_wav)], env=sound_card, check=True, timeout=60)
         assert sink.wait_for(len(sink.blocks) + 16)  # half a second more, for the tail
     finally:
         mic.stop()
@@ -221,7 +212,7 @@ def test_sound_device_in_captures_what_the_virtual_microphone_hears(devices, spe
 
 
 @pytest.mark.audio
-def test_no_such_microphone_or_speaker_is_a_typed_error(devices):
+def test_no_such_microphone_or_speaker_is_a_typed_error(sound_card):
     with pytest.raises(NoInputDeviceError) as err:
         SoundDeviceIn("no-such-microphone-xyz")
     assert isinstance(err.value, AudioUnavailableError)
@@ -268,7 +259,7 @@ def doomed_pulse(tmp_path):
 
 
 @pytest.mark.audio
-def test_microphone_lost_mid_capture_is_reported_and_capture_stops(devices, doomed_pulse, monkeypatch):
+def test_microphone_lost_mid_capture_is_reported_and_capture_stops(sound_card, doomed_pulse, monkeypatch):
     runtime, pid = doomed_pulse
     monkeypatch.setenv("PULSE_RUNTIME_PATH", str(runtime))  # the stream connects to the doomed daemon
     monkeypatch.delenv("PULSE_SOURCE")
@@ -301,7 +292,7 @@ def test_microphone_lost_mid_capture_is_reported_and_capture_stops(devices, doom
 
 @pytest.mark.models
 @pytest.mark.audio
-def test_speaker_lost_mid_playback_is_reported(devices, doomed_pulse, voice, monkeypatch):
+def test_speaker_lost_mid_playback_is_reported(sound_card, doomed_pulse, voice, monkeypatch):
     runtime, pid = doomed_pulse
     monkeypatch.setenv("PULSE_RUNTIME_PATH", str(runtime))
     monkeypatch.delenv("PULSE_SINK")
@@ -336,12 +327,12 @@ def test_a_failing_consumer_stops_the_replay_and_is_reported(speech_wav):
 
 @pytest.mark.models
 @pytest.mark.audio
-def test_sound_device_out_plays_speech_that_the_speaker_monitor_hears(devices, voice, transcriber):
+def test_sound_device_out_plays_speech_that_the_speaker_monitor_hears(sound_card, voice, transcriber):
     audio = voice.synthesize(SENTENCE)
     seconds = len(audio) / voice.sample_rate
     out = SoundDeviceOut("pulse")
     assert isinstance(out, AudioOut)
-    monitor = MonitorRecorder(devices)
+    monitor = MonitorRecorder(sound_card)
     try:
         out.open()  # silence flows, so the monitor is already running when speech starts
         assert monitor.wait_for(1)
@@ -361,11 +352,11 @@ def test_sound_device_out_plays_speech_that_the_speaker_monitor_hears(devices, v
 
 @pytest.mark.models
 @pytest.mark.audio
-def test_sound_device_out_stop_reports_what_was_played_and_goes_silent(devices, voice):
+def test_sound_device_out_stop_reports_what_was_played_and_goes_silent(sound_card, voice):
     audio = voice.synthesize(LONG_TEXT)
     total = len(audio) / voice.sample_rate
     out = SoundDeviceOut("pulse")
-    monitor = MonitorRecorder(devices)
+    monitor = MonitorRecorder(sound_card)
     try:
         out.open()
         assert monitor.wait_for(1)

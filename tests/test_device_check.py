@@ -11,22 +11,13 @@ import pytest
 import soundfile as sf
 
 from mockloop.engine import device_check
-from mockloop.engine.audio_io import SoundDeviceIn, SoundDeviceOut, WavFileIn, WavFileOut, rescan_devices
+from mockloop.engine.audio_io import SoundDeviceIn, SoundDeviceOut, WavFileIn, WavFileOut
 from mockloop.engine.audio_types import STT_RATE
 from mockloop.engine.device_check import SILENCE_FLOOR_DB, play_and_wait, record_level, speak_test
 
 from test_audio_io import MonitorRecorder
 
 SPEECH = Path(__file__).resolve().parent / "data" / "speech"
-
-
-@pytest.fixture
-def devices(pulse_audio, monkeypatch):
-    """PortAudio re-scanned with the virtual sound card up; streams go to the virtual devices."""
-    rescan_devices()
-    monkeypatch.setenv("PULSE_SOURCE", "virt_mic")
-    monkeypatch.setenv("PULSE_SINK", "virt_speaker")
-    return pulse_audio
 
 
 def test_speech_from_a_file_is_heard_and_measured():
@@ -107,7 +98,7 @@ def test_cancelled_playback_stops_early(voice, tmp_path):
 
 
 @pytest.mark.audio
-def test_the_virtual_microphone_hears_a_real_speech_clip(devices):
+def test_the_virtual_microphone_hears_a_real_speech_clip(sound_card):
     mic = SoundDeviceIn("pulse")
     first_level = threading.Event()
     result = {}
@@ -119,7 +110,7 @@ def test_the_virtual_microphone_hears_a_real_speech_clip(devices):
     worker.start()
     try:
         assert first_level.wait(30), "the virtual microphone delivered nothing"
-        subprocess.run(["paplay", "--device=virt_mic_src", str(SPEECH / "piper_vocab.flac")], env=devices, check=True, timeout=60)
+        subprocess.run(["paplay", "--device=virt_mic_src", str(SPEECH / "piper_vocab.flac")], env=sound_card, check=True, timeout=60)
     finally:
         worker.join()
     report = result["report"]
@@ -131,7 +122,7 @@ def test_the_virtual_microphone_hears_a_real_speech_clip(devices):
 
 
 @pytest.mark.audio
-def test_the_virtual_microphone_in_a_silent_room_hears_nothing(devices):
+def test_the_virtual_microphone_in_a_silent_room_hears_nothing(sound_card):
     report = record_level(SoundDeviceIn("pulse"), 1.0)
     assert not report.heard
     assert report.sentence().startswith("Heard nothing: the microphone (pulse) sent")
@@ -139,9 +130,9 @@ def test_the_virtual_microphone_in_a_silent_room_hears_nothing(devices):
 
 @pytest.mark.models
 @pytest.mark.audio
-def test_the_speaker_test_reaches_the_virtual_speaker(devices, voice):
+def test_the_speaker_test_reaches_the_virtual_speaker(sound_card, voice):
     out = SoundDeviceOut("pulse")
-    monitor = MonitorRecorder(devices)
+    monitor = MonitorRecorder(sound_card)
     try:
         out.open()  # silence flows, so the monitor is already running when speech starts
         assert monitor.wait_for(1)

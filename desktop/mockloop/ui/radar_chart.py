@@ -21,6 +21,7 @@ from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from mockloop.engine.radar import Radar
+from mockloop.ui.radar_parts import axis_summary
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 
 RINGS = 5  # 0, 25, 50, 75, 100
@@ -295,13 +296,7 @@ class RadarChart(QChartView):
             self._highlight.append(float(index), 100.0)
 
     def tooltip_text(self, index: int) -> str:
-        axis = self.radar.axes[index]
-        if axis.performance is None:
-            you = "no answers yet"
-        else:
-            you = f"you {axis.performance:.0f} from {axis.answers} answer{'s' if axis.answers != 1 else ''}"
-        hard = "" if axis.difficulty is None else f"; difficulty {axis.difficulty:.1f}/3"
-        return f"{axis.name}: {you}{hard}"
+        return axis_summary(self.radar.axes[index])
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
         super().mouseMoveEvent(event)

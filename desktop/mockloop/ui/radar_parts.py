@@ -49,7 +49,7 @@ def session_label(summary: SessionSummary) -> str:
 
 
 def axis_summary(axis: AxisValue) -> str:
-    """One line of the axis list: score (or "no data"), answers and difficulty."""
+    """One line about an axis (the axis list and the chart's tooltip): score or "no data", answers, difficulty."""
     if axis.performance is None:
         you = "no data"
     else:
