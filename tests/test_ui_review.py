@@ -370,3 +370,25 @@ def test_every_control_has_an_accessible_name(qtbot, sessions, view):
                 if not isinstance(w, (QHeaderView, QScrollBar))]  # parts of a list or text area, named through it
     assert len(controls) > 10
     assert [w for w in controls if not w.accessibleName()] == []
+
+
+@pytest.mark.audio
+def test_a_missing_speaker_is_a_sentence_and_choosing_another_plays_there(qtbot, sessions, sound_card):
+    # The real speaker path: PulseAudio's virtual speaker, or one that does not exist.
+    view = ReviewView(output_device="Headphones that are not plugged in", banks=load_banks())
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    try:
+        finished = sessions["finished"]
+        open_session(qtbot, view, finished["id"])
+        assert "Headphones that are not plugged in" in view.player.problem.label.text()
+        assert not view.player.answer_button.isEnabled()
+        view.set_output_device("pulse")  # what Settings does after a new speaker is saved
+        qtbot.waitUntil(lambda: view.player.audio is not None and view.player.player is not None, timeout=TIMEOUT_MS)
+        assert view.player.problem.isHidden() and view.player.answer_button.isEnabled()
+        qtbot.mouseClick(view.player.answer_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: view.player.answer_position() > 0.5, timeout=TIMEOUT_MS)  # the speaker takes it in
+    finally:
+        view.shutdown()
+        assert wait_for_background()

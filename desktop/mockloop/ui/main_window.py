@@ -308,6 +308,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         if self.interview_view is not None:
             self.interview_view.set_default_end_of_turn(settings.end_of_turn)
+        if settings.output_device != old.output_device:
+            self.review_view.set_output_device(settings.output_device)
         if models_key(settings) != models_key(old):
             for role in registry.ROLES:
                 self.home.model_panel.show_checking(role)

@@ -103,6 +103,7 @@ class ReviewView(QWidget):
         column.addWidget(self.empty_label)
         column.addStretch(0)
         splitter.addWidget(left)
+        self._own_speaker = audio_out_factory is None  # else tests or scripts chose the output
         self.detail = SessionDetail(audio_out_factory or speaker_factory(output_device), splitter)
         self.player = self.detail.player
         self.detail.practice_requested.connect(self.practice_requested)
@@ -307,6 +308,11 @@ class ReviewView(QWidget):
     # ---- lifetime ----------------------------------------------------------------------------------
 
     @Slot()
+    def set_output_device(self, output_device: str) -> None:
+        """The speaker chosen in Settings: playback moves to it (an injected output is kept)."""
+        if self._own_speaker:
+            self.detail.player.set_make_out(speaker_factory(output_device))
+
     def shutdown(self) -> None:
         """Stop playback and release the speaker; call when the window closes."""
         self.player.shutdown()

@@ -227,6 +227,13 @@ class TranscriptPlayer(QWidget):
         if self.player is not None:
             self.player.stop()
 
+    def set_make_out(self, make_out: Callable[[], AudioOut]) -> None:
+        """Play through another output from now on (a speaker chosen in Settings); the current one is released."""
+        self.shutdown()
+        self._make_out = make_out
+        if self.turn is not None:
+            self.show_turn(self.turn)  # reopens the recordings on the new output
+
     def shutdown(self) -> None:
         """Stop playing and release the speaker (the view is closing)."""
         self.timer.stop()
