@@ -63,3 +63,20 @@ def test_nothing_is_lent_before_loading_starts_or_after_a_cancel():
         assert (got is None and not warm.lent) or (got is warm._engines and warm.ready and warm.lent)
     finally:
         warm.close()
+
+
+def test_the_interviewers_stock_lines_are_cached_once_the_models_are_loaded():
+    from mockloop.engine.interviewer_lines import OPENINGS, stock_lines
+
+    warm = WarmEngines(Settings(), speech=(stock_lines(), 1.1))
+    warm.start()
+    try:
+        assert warm.wait_loaded(120)
+        assert warm.prefetch is not None and warm.prefetch.wait(120) and warm.prefetch.error is None
+        engines = warm.acquire(threading.Event(), Settings())
+        cached = engines.cache.get(OPENINGS["practice"], 1.1)
+        assert cached is not None and len(cached) / engines.cache.sample_rate > 2  # a few seconds of speech, ready
+        assert all(engines.cache.get(line, 1.1) is not None for line in stock_lines())
+        assert engines.cache.get(OPENINGS["practice"], 1.0) is None  # another pace is another recording
+    finally:
+        warm.close()

@@ -64,6 +64,11 @@ class Engines:
             self._llm = self._timed("llm", lambda: LocalLLM(info, n_threads=self.settings.llm_threads))
         return self._llm
 
+    def stop_prefetch(self) -> None:
+        """Stop caching speech ahead (if the voice is loaded at all)."""
+        if self._cache is not None:
+            self._cache.stop_prefetch()
+
     def warm(self) -> None:
         """Load everything now (on the calling thread)."""
         _ = self.decoder, self.voice, self.llm

@@ -25,6 +25,7 @@ from mockloop.engine.endpointer import EndpointerConfig, Mode
 from mockloop.engine.engines import Engines
 from mockloop.engine.followups import FollowUpContext, FollowUpPlanner, SpeculativePlanner
 from mockloop.engine.interview_plan import PlannedRound, design_phases
+from mockloop.engine.interviewer_lines import AGAIN, END_ROUND, GOODBYE, OPENINGS, OUT_OF_TIME
 from mockloop.engine.listener import ListenResult, TurnListener
 from mockloop.engine.scoring import score_answer
 from mockloop.engine.speaker import Speaker
@@ -138,7 +139,7 @@ class InterviewRunner:
         summary = self.summary = RunSummary(self.session_id)
         self.emit("session-started", {"session_id": self.session_id, "persona": self.persona.id, "rounds": [r.title for r in self.rounds]})
         try:
-            self._say(f"Hi, I'm your interviewer today. {self._opening()}", None)
+            self._say(OPENINGS["loop" if self.mode == "loop" else "practice"], None)
             for planned in self.rounds:
                 round_id = self.store.add_round(self.session_id, planned.stage, time_budget_s=planned.budget_seconds, persona_id=self.persona.id)
                 self.emit("round-started", {"title": planned.title, "budget_seconds": planned.budget_seconds, "questions": planned.questions})
@@ -146,14 +147,14 @@ class InterviewRunner:
                 try:
                     for qid in planned.questions:
                         if self.elapsed - started >= planned.budget_seconds:
-                            self._say("We're out of time for this round, so let's stop here.", None)
+                            self._say(OUT_OF_TIME, None)
                             break
                         question = next(q for q in self.bank.questions if q.id == qid)
                         self._ask(round_id, question, planned)
                 except _EndRound:
-                    self._say("Okay, let's end this round here.", None)
+                    self._say(END_ROUND, None)
                 self.store.finish_round(round_id)
-            self._say("That's the end of our interview. Thanks, and good luck!", None)
+            self._say(GOODBYE, None)
         except _EndSession as end:
             summary.ended = str(end) or "stopped"
         finally:
@@ -162,11 +163,6 @@ class InterviewRunner:
         self.store.finish_session(self.session_id, interrupted=summary.ended == "stopped")
         self.emit("session-ended", summary.to_dict())
         return summary
-
-    def _opening(self) -> str:
-        if self.mode == "loop":
-            return "We'll go through the full loop. Remember to think out loud."
-        return "Let's practise one question. Remember to think out loud."
 
     def _say(self, text: str, keep_for: tuple[int, object] | None, kind: str = "transition", wait: bool = True) -> None:
         """Speak; with keep_for=(turn_id, path) the audio is also kept with that turn for review."""
@@ -190,7 +186,7 @@ class InterviewRunner:
             outcome = self._answer_question(round_id, turn, question, planned)
             if outcome.get("next") != "reanswer":
                 return
-            self._say("Sure, let's take it again from the top.", None)
+            self._say(AGAIN, None)
 
     def _answer_question(self, round_id: int, turn, question: Question, planned: PlannedRound) -> dict:
         phases = design_phases(planned.seconds_per_question()) if question.kind is Kind.SYSTEM_DESIGN else [None]

@@ -13,6 +13,7 @@ from typing import Callable
 from mockloop.engine.engines import Engines
 from mockloop.engine.errors import MockloopError
 from mockloop.engine.settings import Settings
+from mockloop.engine.tts_cache import Prefetch
 
 # (role, state, detail): state is "loading", "ready" or "failed"; detail is the problem on failure.
 Progress = Callable[[str, str, str], None]
@@ -26,8 +27,12 @@ def models_key(settings: Settings) -> tuple:
 
 
 class WarmEngines:
-    def __init__(self, settings: Settings, on_progress: Progress | None = None) -> None:
+    def __init__(self, settings: Settings, on_progress: Progress | None = None, *,
+                 speech: tuple[list[str], float] | None = None) -> None:
+        """`speech`: (texts, rate) to synthesize into the voice cache once the models are loaded, so the
+        first lines of the next interview are heard at once (its opening, today's planned questions)."""
         self.key = models_key(settings)
+        self._speech = speech
         self._on_progress = on_progress or (lambda role, state, detail: None)
         self._lock = threading.Lock()
         self._engines = Engines(settings)
@@ -36,6 +41,7 @@ class WarmEngines:
         self._closed = False
         self._thread: threading.Thread | None = None
         self.failures: dict[str, MockloopError] = {}
+        self.prefetch: Prefetch | None = None  # the speech being cached ahead, once the models are loaded
 
     def start(self) -> None:
         """Begin loading on a background thread (returns at once)."""
@@ -47,6 +53,10 @@ class WarmEngines:
     def ready(self) -> bool:
         """Loading has ended (some models may have failed: see `failures`)."""
         return self._warmed.is_set()
+
+    def wait_loaded(self, timeout: float | None = None) -> bool:
+        """Block until loading has ended (models that failed are in `failures`); False on timeout."""
+        return self._warmed.wait(timeout)
 
     @property
     def lent(self) -> bool:
@@ -69,6 +79,9 @@ class WarmEngines:
                     self._on_progress(role, "failed", str(exc))
                 else:
                     self._on_progress(role, "ready", "")
+            if self._speech is not None and "tts" not in self.failures and not self._closed:
+                texts, rate = self._speech
+                self.prefetch = engines.cache.prefetch(texts, rate)  # its own thread; stopped when an interview borrows
         finally:
             self._warmed.set()
 
@@ -87,6 +100,7 @@ class WarmEngines:
             if self._lent or self._closed:
                 return None
             self._lent = True
+            self._engines.stop_prefetch()  # the interview's own speech has the voice now
             self._engines.settings = settings  # speaking rate, silence threshold: the interview's own
             return self._engines
 
@@ -101,4 +115,5 @@ class WarmEngines:
             self._closed = True
         if self._thread is not None:
             self._thread.join(timeout)
+        self._engines.stop_prefetch()
         self._engines.close()

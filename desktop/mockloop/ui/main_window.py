@@ -137,9 +137,17 @@ class MainWindow(QMainWindow):
         return probe
 
     def _start_warmer(self, settings: Settings) -> None:
-        self.warmer = ModelWarmer(settings, self)
+        self.warmer = ModelWarmer(settings, self, speaking_rate=self._interviewer_rate(settings))
         self.warmer.message.connect(self.warm_label.setText)
         self.warmer.start()
+
+    def _interviewer_rate(self, settings: Settings) -> float | None:
+        """The pace the next interviewer speaks at (as the interview works it out); None without a bank."""
+        bank = self.home.bank
+        if bank is None or not bank.personas:
+            return None
+        persona = next((p for p in bank.personas if p.id == settings.persona), bank.personas[0])
+        return persona.speaking_rate * settings.speaking_rate
 
     # Views -----------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from mockloop.engine.interviewer_lines import stock_lines
 from mockloop.engine.settings import Settings
 from mockloop.engine.warm_engines import WarmEngines
 from mockloop.ui import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
@@ -17,10 +18,12 @@ class ModelWarmer(QObject):
     progress = Signal(str, str, str)  # role, "loading" | "ready" | "failed", detail
     message = Signal(str)  # what the status bar shows; "" once everything is loaded
 
-    def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QObject | None = None, *, speaking_rate: float | None = None) -> None:
+        """`speaking_rate`: the interviewer's (persona × settings); their stock lines are cached at that rate."""
         super().__init__(parent)
+        speech = (stock_lines(), speaking_rate) if speaking_rate else None
         # The callback runs on the loading thread: a signal carries it to the GUI thread.
-        self.models = WarmEngines(settings, on_progress=self.progress.emit)
+        self.models = WarmEngines(settings, on_progress=self.progress.emit, speech=speech)
         self.progress.connect(self._on_progress)
         self._states: dict[str, str] = {}
 
