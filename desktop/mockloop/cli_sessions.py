@@ -320,38 +320,30 @@ def register(sub) -> None:
 
     sessions = sub.add_parser("sessions", help="review, export, import and delete practice sessions")
     actions = sessions.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
-    p = actions.add_parser("list", help="list sessions, newest first (interrupted ones flagged)")
-    p.add_argument("--limit", type=_positive, default=50, help="how many to list (default 50)")
-    json_flag(p)
-    p.set_defaults(func=_cmd_list)
-    p = actions.add_parser("show", help="everything stored for one session")
-    p.add_argument("id", help="session id (see `mockloop sessions list`)")
-    json_flag(p)
-    p.set_defaults(func=_cmd_show)
-    p = actions.add_parser("export", help="export a session as Markdown, HTML, PDF or a .zip archive")
-    p.add_argument("id", help="session id")
-    p.add_argument("--format", choices=FORMATS, default="html", help="default: html")
-    p.add_argument("--output", help="file or folder to write (default: the current folder)")
-    p.add_argument("--force", action="store_true", help="replace the output file if it exists")
-    json_flag(p)
-    p.set_defaults(func=_cmd_export)
-    p = actions.add_parser("import", help="import a session archive (.zip) made by `sessions export --format archive`")
-    p.add_argument("file", help="the .zip archive")
-    json_flag(p)
-    p.set_defaults(func=_cmd_import)
-    p = actions.add_parser("delete", help="delete a session and its recordings")
-    p.add_argument("id", help="session id")
-    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    json_flag(p)
-    p.set_defaults(func=_cmd_delete)
-    p = actions.add_parser("finalize", help="keep an interrupted session as it is, marked finished")
-    p.add_argument("id", help="session id")
-    json_flag(p)
-    p.set_defaults(func=_cmd_finalize)
-    p = actions.add_parser("compare", help="every answer to one question, side by side")
-    p.add_argument("question", help="question id (see `mockloop questions`)")
-    json_flag(p)
-    p.set_defaults(func=_cmd_compare)
+
+    def action(name: str, help_text: str, func, *arguments: tuple[tuple, dict]) -> None:
+        """One `sessions` action: its arguments, --json, and the function that runs it."""
+        p = actions.add_parser(name, help=help_text)
+        for args, kwargs in arguments:
+            p.add_argument(*args, **kwargs)
+        json_flag(p)
+        p.set_defaults(func=func)
+
+    session_id = (("id",), {"help": "session id (see `mockloop sessions list`)"})
+    action("list", "list sessions, newest first (interrupted ones flagged)", _cmd_list,
+           (("--limit",), {"type": _positive, "default": 50, "help": "how many to list (default 50)"}))
+    action("show", "everything stored for one session", _cmd_show, session_id)
+    action("export", "export a session as Markdown, HTML, PDF or a .zip archive", _cmd_export, session_id,
+           (("--format",), {"choices": FORMATS, "default": "html", "help": "default: html"}),
+           (("--output",), {"help": "file or folder to write (default: the current folder)"}),
+           (("--force",), {"action": "store_true", "help": "replace the output file if it exists"}))
+    action("import", "import a session archive (.zip) made by `sessions export --format archive`", _cmd_import,
+           (("file",), {"help": "the .zip archive"}))
+    action("delete", "delete a session and its recordings", _cmd_delete, session_id,
+           (("--yes",), {"action": "store_true", "help": "do not ask for confirmation"}))
+    action("finalize", "keep an interrupted session as it is, marked finished", _cmd_finalize, session_id)
+    action("compare", "every answer to one question, side by side", _cmd_compare,
+           (("question",), {"help": "question id (see `mockloop questions`)"}))
 
     radar = sub.add_parser("radar", help="performance per topic over the bank's difficulty")
     radar.add_argument("--session", help="one session instead of all sessions")

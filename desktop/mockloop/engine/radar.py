@@ -167,24 +167,17 @@ def backfill_axis_scores(store: SessionStore, bank: Bank) -> int:
     """Give scored, finished answers that have no radar rows (stored before schema 2) rows from the bank's axes.
 
     Returns how many answers were filled in. Uses the answer's overall score on each of its axes,
-    as the interview runner does.
+    as the interview runner does. One query finds them, so calling it before every radar is cheap.
+    An interrupted answer (the app closed mid-answer) is kept but never counts on the radar.
     """
-    have = {h.turn_id for h in store.axis_history(bank_id=bank.company.id)}
     questions = {q.id: q for q in bank.questions}
     filled = 0
-    for summary in store.list_sessions(limit=max(1, store.count_sessions())):
-        if summary.bank_id != bank.company.id or summary.scored_count == 0:
-            continue
-        for turn in store.get_session(summary.id).turns:
-            question = questions.get(turn.question_id)
-            # An interrupted answer (the app closed mid-answer) is kept but never counts on the radar.
-            if (turn.kind.value != "question" or turn.status.value != "done" or turn.overall is None
-                    or turn.id in have or question is None or not 0.0 <= turn.overall <= 100.0):
-                continue
-            axes = bank.axes_for(question)
-            if axes:
-                store.record_axis_scores(turn.id, {a: turn.overall for a in axes})
-                filled += 1
+    for turn_id, question_id, overall in store.answers_without_axis_scores(bank.company.id):
+        question = questions.get(question_id)
+        axes = bank.axes_for(question) if question is not None else []
+        if axes:
+            store.record_axis_scores(turn_id, {a: overall for a in axes})
+            filled += 1
     return filled
 
 

@@ -6,9 +6,30 @@ from enum import Enum
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QStyle, QVBoxLayout, QWidget
 
 from mockloop.ui import theme
+
+
+def scroll_page(view: QWidget, max_width_em: int | None = None) -> QWidget:
+    """Fill `view`'s new layout with a frameless scroll area; returns the widget to build the page in.
+
+    With `max_width_em` the content stops growing at that many lines' heights and is centred,
+    so lines stay readable on wide screens.
+    """
+    scroll = QScrollArea(view)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    outer = QVBoxLayout(view)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.setSpacing(0)
+    outer.addWidget(scroll, 1)  # `view.layout()` can take more below it (e.g. a button bar)
+    content = QWidget(scroll)
+    if max_width_em is not None:
+        content.setMaximumWidth(view.fontMetrics().height() * max_width_em)
+        scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+    scroll.setWidget(content)
+    return content
 
 
 class Card(QFrame):

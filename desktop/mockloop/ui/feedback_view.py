@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QStyle,
     QTextBrowser,
     QVBoxLayout,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from mockloop.ui import theme
-from mockloop.ui.cards import Banner, Card, Severity
+from mockloop.ui.cards import Banner, Card, Severity, scroll_page
 from mockloop.ui.feedback_parts import (
     STATUS_LABELS, STATUS_ORDER, FittedList, ScoreBar, bullet_html, dimension_label, highlight_html, insights_html, metric_rows, status_icon,
 )
@@ -73,16 +72,7 @@ class FeedbackView(QWidget):
         self.entry: dict | None = None
         self._selected_point: str | None = None
         em = self.fontMetrics().height()
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
-        content = QWidget(scroll)
-        content.setMaximumWidth(em * 90)
-        scroll.setWidget(content)
-        scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        content = scroll_page(self, 90)
         page = QVBoxLayout(content)
         page.setContentsMargins(em * 2, em * 3 // 2, em * 2, em * 2)
         page.setSpacing(em)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QStyle,
     QVBoxLayout,
@@ -22,7 +21,7 @@ from mockloop.engine import paths
 from mockloop.engine.bank import Bank, BankSet
 from mockloop.engine.bank.schema import LoopStage, Persona
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
-from mockloop.ui.cards import Banner, Card, Severity
+from mockloop.ui.cards import Banner, Card, Severity, scroll_page
 from mockloop.ui.model_status import ModelStatusPanel
 from mockloop.ui.plan_panel import PlanPanel
 
@@ -101,17 +100,7 @@ class HomeView(QWidget):
         self.persona_cards: list[PersonaCard] = []
         em = self.fontMetrics().height()
 
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
-        content = QWidget(scroll)
-        # Lines stay readable on wide screens: the page stops growing and centres.
-        content.setMaximumWidth(em * 80)
-        scroll.setWidget(content)
-        scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        content = scroll_page(self, 80)
         page = QVBoxLayout(content)
         page.setContentsMargins(em * 2, em * 3 // 2, em * 2, em * 2)
         page.setSpacing(em)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QStyle, QVBoxLayout, QWidget
 
 from mockloop.engine.bank import Bank, Question
 from mockloop.ui import theme
+from mockloop.ui.cards import scroll_page
 
 
 def _html_list(items: list[str], ordered: bool = False) -> str:
@@ -27,14 +28,7 @@ class QuestionDetail(QWidget):
         self.setAccessibleName("Question details")
         self.question: Question | None = None
         em = self.fontMetrics().height()
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
-        content = QWidget(scroll)
-        scroll.setWidget(content)
+        content = scroll_page(self)
         layout = QVBoxLayout(content)
         layout.setContentsMargins(em, em // 2, em // 2, em)
         layout.setSpacing(em // 3)

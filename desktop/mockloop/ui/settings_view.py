@@ -9,7 +9,7 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStyle, QVBoxLayout, QWidget
 
 from mockloop.engine import paths, registry
 from mockloop.engine.audio_devices import AudioReport, audio_report
@@ -18,7 +18,7 @@ from mockloop.engine.errors import MockloopError
 from mockloop.engine.settings import Settings
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.background import run_in_background
-from mockloop.ui.cards import Banner, Severity
+from mockloop.ui.cards import Banner, Severity, scroll_page
 from mockloop.ui.device_test import DeviceTester, InFactory, OutFactory, open_microphone, open_speaker
 from mockloop.ui.settings_devices import DeviceSection
 from mockloop.ui.settings_models import ModelsSection, Resolver, find_voices
@@ -53,13 +53,7 @@ class SettingsView(QWidget):
         self.tester = DeviceTester(self, make_in=make_in, make_out=make_out)
         em = self.fontMetrics().height()
 
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        content = QWidget(scroll)
-        content.setMaximumWidth(em * 64)
-        scroll.setWidget(content)
+        content = scroll_page(self, 64)
         page = QVBoxLayout(content)
         page.setContentsMargins(em * 2, em * 3 // 2, em * 2, em * 2)
         page.setSpacing(em)
@@ -78,11 +72,7 @@ class SettingsView(QWidget):
         self.voice.voice_changed.connect(self._on_voice_chosen)
         self.models.rows["tts"].edit.textChanged.connect(self._on_voice_path_edited)
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        outer.addWidget(scroll, 1)
-        outer.addWidget(self._build_save_bar())
+        self.layout().addWidget(self._build_save_bar())
 
         self._load(self._saved)
         self._baseline = self.current()  # as the widgets show it (a rate of 1.234 shows as 1.23)

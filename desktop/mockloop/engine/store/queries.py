@@ -92,6 +92,20 @@ def attempts_for_question(conn: sqlite3.Connection, root: Path, question_id: str
     return [attempt_from_row(row, root) for row in rows]
 
 
+def answers_without_axis_scores(conn: sqlite3.Connection, bank_id: str) -> list[tuple[int, str, float]]:
+    """(turn id, question id, overall) of finished, scored answers of a bank that have no radar rows."""
+    rows = conn.execute(
+        """SELECT t.id, t.question_id, t.overall FROM turns t
+           JOIN rounds r ON t.round_id = r.id JOIN sessions s ON r.session_id = s.id
+           WHERE s.bank_id = ? AND t.kind = 'question' AND t.status = 'done'
+             AND t.overall IS NOT NULL AND t.overall BETWEEN 0 AND 100
+             AND NOT EXISTS (SELECT 1 FROM axis_scores a WHERE a.turn_id = t.id)
+           ORDER BY t.id""",
+        (bank_id,),
+    )
+    return [(row["id"], row["question_id"], row["overall"]) for row in rows]
+
+
 def axis_history(conn: sqlite3.Connection, axis_id: str | None, bank_id: str | None) -> list[AxisScore]:
     """Per-axis scores of answers, oldest first, optionally for one axis and/or one bank."""
     rows = conn.execute(

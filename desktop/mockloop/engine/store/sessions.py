@@ -300,6 +300,11 @@ class SessionStore:
         with self._db.read() as conn:
             return queries.attempts_for_question(conn, self.root, question_id)
 
+    def answers_without_axis_scores(self, bank_id: str) -> list[tuple[int, str, float]]:
+        """(turn id, question id, overall) of finished, scored answers with no radar rows (stored before schema 2)."""
+        with self._db.read() as conn:
+            return queries.answers_without_axis_scores(conn, bank_id)
+
     def axis_history(self, axis_id: str | None = None, *, bank_id: str | None = None) -> list[AxisScore]:
         with self._db.read() as conn:
             return queries.axis_history(conn, axis_id, bank_id)
