@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import threading
 import time
 
@@ -348,6 +349,39 @@ def test_sound_device_out_plays_speech_that_the_speaker_monitor_hears(sound_card
     text = transcriber.transcribe(heard).text
     assert wer(SENTENCE, text) <= 0.3, text
     assert out.frames_written / out.device_rate == pytest.approx(seconds, abs=0.01)
+
+
+@pytest.fixture
+def busy_cores():
+    """Three processes spinning on two cores: the load under which a 20 ms speaker buffer fell silent."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(3)]
+    yield
+    for proc in spinners:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize("attempt", range(2))
+def test_sound_device_out_plays_a_whole_clip_on_a_busy_machine(sound_card, busy_cores, attempt):
+    rate, seconds = STT_RATE, 2.0
+    t = np.arange(int(rate * seconds)) / rate
+    tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    monitor = MonitorRecorder(sound_card)
+    out = SoundDeviceOut("pulse")
+    try:
+        assert monitor.wait_for(1)
+        start = monitor.samples
+        out.play(tone, rate)  # opens the stream and plays at once, as the device test does
+        assert out.wait(60)
+        assert monitor.wait_for(start + int((seconds + 0.5) * STT_RATE))
+    finally:
+        monitor.close()
+        out.close()
+    heard = monitor.audio()[start:]
+    audible = np.count_nonzero(np.abs(heard) > 0.05) / STT_RATE
+    loud_in_tone = np.count_nonzero(np.abs(tone) > 0.05) / rate
+    assert audible >= 0.9 * loud_in_tone, f"heard {audible:.2f} s of {loud_in_tone:.2f} s, {out.underflows} underruns"
 
 
 @pytest.mark.models

@@ -192,6 +192,10 @@ def test_plays_through_the_virtual_speaker(pulse_audio, monkeypatch):
         start = clip.duration - 1.5
         player.play(start)
         assert speaker.sounding.wait(WAIT_S)
+        assert speaker.output_latency >= 0.05  # a buffer that survives a busy machine
+        lit = player.position()  # what is heard lags what was handed over by the buffer
+        handed = start + speaker.played_seconds
+        assert lit <= max(start, handed - speaker.output_latency) + 0.001
         paused_at = player.pause()
         assert start < paused_at < clip.duration
         assert paused_at == pytest.approx(start + speaker.frames_written / speaker.device_rate, abs=0.001)

@@ -14,16 +14,25 @@ from mockloop.engine.errors import MockloopError
 from mockloop.engine.resample import resample
 
 
+DEFAULT_LATENCY_S = 0.1
+
+
 class SoundDeviceOut:
     """A speaker, fed at its own rate (voices are resampled in code: PortAudio's resampling crackles).
 
     The stream stays open once opened and plays silence when idle, so a new clause
     starts without reopening the device. The callback only copies queued samples out;
-    a stop request is honoured by the next callback (10 ms blocks), which outputs zeros.
+    a stop request is honoured by the next callback (10 ms blocks), which outputs zeros,
+    and what the device already holds (about `latency`) plays out.
+
+    The default latency is 0.1 s rather than PortAudio's "low" (20 ms on ALSA's pulse
+    device): on a busy machine a 20 ms buffer underruns, and each underrun makes ALSA's
+    pulse plugin re-create its stream, which can drop the whole clip (measured on
+    PulseAudio's virtual speaker with the cores busy: 320 underruns and not a sound).
     """
 
     def __init__(self, device: str | int | None = None, *, on_error: ErrorCallback | None = None,
-                 block_seconds: float = 0.01, latency: float | str = "low") -> None:
+                 block_seconds: float = 0.01, latency: float | str = DEFAULT_LATENCY_S) -> None:
         self._sd = _sounddevice("output")
         self.device_index, info = select_device(device, "output")
         self.device_name = str(info["name"])
@@ -55,7 +64,14 @@ class SoundDeviceOut:
 
     @property
     def played_seconds(self) -> float:
+        """Seconds of audio handed to the device since the last stop(); it is heard `output_latency` later."""
         return self._played / self._rate
+
+    @property
+    def output_latency(self) -> float:
+        """Seconds between handing audio to the device and hearing it (0 before the stream opens)."""
+        stream = self._stream
+        return float(stream.latency) if stream is not None else 0.0
 
     def _callback(self, outdata, frames, time_info, status) -> None:
         # Runs on PortAudio's thread: copy queued samples out, nothing else.

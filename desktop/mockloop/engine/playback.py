@@ -156,10 +156,17 @@ class Player:
     # -- where it is -----------------------------------------------------------------------------
 
     def position(self) -> float:
-        """Seconds into the clip that have been handed to the output."""
+        """Seconds into the clip that are being heard.
+
+        While the output still has audio queued, what it holds in its buffer has not been
+        heard yet, so its latency is taken off; once it has taken the whole clip the
+        position runs to the end.
+        """
         if not self._playing:
             return self.duration if self._finished else self._offset
-        played = max(0.0, self.out.played_seconds - self._base)
+        sounding = getattr(self.out, "sounding", None)
+        lag = getattr(self.out, "output_latency", 0.0) if sounding is not None and sounding.is_set() else 0.0
+        played = max(0.0, self.out.played_seconds - self._base - lag)
         position = min(self.duration, self._offset + played)
         if self.duration - position <= END_TOLERANCE_S:
             # Played out: the output is idle again, so the stretch is over.
