@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np
 import pytest
 import soundfile as sf
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QAbstractSlider, QHeaderView, QScrollBar, QTextEdit
 
 from mockloop.engine.audio_out import WavFileOut
@@ -26,6 +26,8 @@ from mockloop.engine.scoring.text import transcript_from_text
 from mockloop.engine.store import SessionStore
 from mockloop.ui.background import wait_for_background
 from mockloop.ui.review_view import ReviewView
+
+from conftest import store_answer
 
 SPEECH = Path(__file__).resolve().parent / "data" / "speech"
 QUESTION = "mle-spam-class-imbalance"
@@ -179,6 +181,30 @@ def test_lists_sessions_with_date_mode_persona_score_and_the_interrupted_one_fla
         f"1. {view.session.turns[0].interviewer_text[:69].rstrip()}… · {finished['overall']:.0f}",
         f"↳ Follow-up: {TYPED_PROBE}",
     ]
+
+
+def test_headers_sort_dates_by_time_and_scores_by_value(qtbot, private_data_dir, view):
+    bank = load_banks().bank("twitter-x")
+    with SessionStore.open() as store:
+        ids = {overall: store_answer(store, bank, QUESTION, overall) for overall in (9.0, 80.0, 100.0, 45.0)}
+        unscored = store.create_session("practice", bank.company.id, "standard")
+        store.finish_session(unscored)
+    view.refresh()
+    qtbot.waitUntil(lambda: view.sessions.topLevelItemCount() == 5, timeout=TIMEOUT_MS)
+    newest_first = [unscored, ids[45.0], ids[100.0], ids[80.0], ids[9.0]]
+    assert view.sessions.ids() == newest_first
+    header = view.sessions.header()
+    at_score = QPoint(header.sectionViewportPosition(3) + header.sectionSize(3) // 2, header.height() // 2)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=at_score)
+    assert header.sortIndicatorSection() == 3
+    order = view.sessions.ids()
+    if header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder:
+        order.reverse()
+    assert order == [ids[100.0], ids[80.0], ids[45.0], ids[9.0], unscored]  # 9 below 80 below 100: numbers, not text
+    view.sessions.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert view.sessions.ids() == newest_first[::-1]
+    view.refresh()  # a reload keeps the order the user chose
+    qtbot.waitUntil(lambda: view.sessions.topLevelItemCount() == 5 and view.sessions.ids() == newest_first[::-1], timeout=TIMEOUT_MS)
 
 
 def test_an_empty_history_says_so(qtbot, view):

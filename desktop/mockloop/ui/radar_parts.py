@@ -27,7 +27,7 @@ def load_radar(path: Path, bank: Bank, session_id: str | None) -> RadarData:
     """Runs on the thread pool: the radar of `bank` (one session or all time) and its sessions."""
     with SessionStore.open(path) as store:
         backfill_axis_scores(store, bank)  # answers stored before the radar kept rows, as `mockloop radar` does
-        everything = store.list_sessions(max(1, store.count_sessions()))
+        everything = store.list_sessions(None)
         sessions = [s for s in everything if s.bank_id == bank.company.id and s.scored_count > 0]
         wanted = session_id if any(s.id == session_id for s in sessions) else None  # e.g. deleted meanwhile
         radar = build_radar(store, bank, session_id=wanted)

@@ -18,7 +18,6 @@ from mockloop.engine.playback import Clip, PlaybackError, load_clip
 from mockloop.engine.store import Mode, Session, SessionStatus, SessionStore, SessionSummary, Turn, TurnKind, TurnStatus
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole
-LIST_LIMIT = 1000
 
 # kind -> (button text with its mnemonic, file-dialog filter, extension)
 EXPORTS = {
@@ -36,9 +35,9 @@ TURN_STATUS_NOTES = {TurnStatus.SKIPPED: "skipped", TurnStatus.INTERRUPTED: "int
 # ---- jobs (run on the thread pool; each opens its own store) -------------------------------------
 
 def load_summaries(token: int = 0) -> tuple[int, list[SessionSummary]]:
-    """The newest sessions, tagged with the caller's request number."""
+    """Every session, newest first, tagged with the caller's request number."""
     with SessionStore.open() as store:
-        return token, store.list_sessions(LIST_LIMIT)
+        return token, store.list_sessions(None)
 
 
 def load_session(session_id: str) -> Session:
@@ -165,8 +164,27 @@ def session_score(session: Session) -> float | None:
 
 # ---- the session list --------------------------------------------------------------------------
 
+class _SessionItem(QTreeWidgetItem):
+    """A session row that sorts by value: dates by time, scores as numbers (unscored below every score)."""
+
+    def __init__(self, texts: list[str], keys: tuple) -> None:
+        super().__init__(texts)
+        self.keys = keys
+
+    def __lt__(self, other: QTreeWidgetItem) -> bool:
+        tree = self.treeWidget()
+        column = tree.sortColumn() if tree is not None else 0
+        if isinstance(other, _SessionItem):
+            return (self.keys[column], self.keys[0]) < (other.keys[column], other.keys[0])
+        return self.text(column) < other.text(column)  # (QTreeWidgetItem.__lt__ would call back here)
+
+
 class SessionList(QTreeWidget):
-    """Sessions newest first: date, mode, persona, score and status (interrupted ones with an icon)."""
+    """Sessions, newest first until a header is clicked: date, mode, persona, score and status.
+
+    Interrupted sessions carry a warning icon. Clicking a header sorts by that column
+    (dates by time, scores by value, unscored sessions below the lowest score).
+    """
 
     HEADERS = ("Date", "Mode", "Persona", "Score", "Status")
 
@@ -183,16 +201,23 @@ class SessionList(QTreeWidget):
         for column in range(len(self.HEADERS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicatorShown(True)
+        self.setSortingEnabled(True)
+        self.sortByColumn(0, Qt.SortOrder.DescendingOrder)
 
     def set_summaries(self, summaries: list[SessionSummary], banks: BankSet | None) -> None:
         warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning, None, self)
         self.blockSignals(True)
+        self.setSortingEnabled(False)  # sort once at the end, not on every insert
         self.clear()
         for summary in summaries:
             status = STATUS_LABELS.get(summary.status, summary.status.value)
             persona = persona_name(banks, summary.bank_id, summary.persona_id)
-            item = QTreeWidgetItem([local_time(summary.started_at), MODE_LABELS.get(summary.mode, summary.mode.value),
-                                    persona, score_text(summary.overall_average), status])
+            mode = MODE_LABELS.get(summary.mode, summary.mode.value)
+            score = summary.overall_average
+            keys = (summary.started_at.timestamp(), mode.casefold(), persona.casefold(),
+                    -1.0 if score is None else float(score), status.casefold())
+            item = _SessionItem([local_time(summary.started_at), mode, persona, score_text(score), status], keys)
             item.setData(0, SESSION_ROLE, summary.id)
             item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if summary.interrupted:
@@ -204,6 +229,7 @@ class SessionList(QTreeWidget):
             for column in range(len(self.HEADERS)):
                 item.setData(column, Qt.ItemDataRole.AccessibleTextRole, spoken)
             self.addTopLevelItem(item)
+        self.setSortingEnabled(True)  # re-sorts by the column the user last chose
         self.blockSignals(False)
 
     def ids(self) -> list[str]:

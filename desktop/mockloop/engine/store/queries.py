@@ -70,10 +70,11 @@ LIMIT ? OFFSET ?
 """
 
 
-def list_sessions(conn: sqlite3.Connection, limit: int, offset: int) -> list[SessionSummary]:
-    if limit < 0 or offset < 0:
+def list_sessions(conn: sqlite3.Connection, limit: int | None, offset: int) -> list[SessionSummary]:
+    """Newest first; `limit=None` lists them all."""
+    if (limit is not None and limit < 0) or offset < 0:
         raise ValueError("limit and offset must not be negative")
-    return [summary_from_row(row) for row in conn.execute(_SUMMARY, (limit, offset))]
+    return [summary_from_row(row) for row in conn.execute(_SUMMARY, (-1 if limit is None else limit, offset))]
 
 
 def count_sessions(conn: sqlite3.Connection) -> int:

@@ -286,8 +286,8 @@ class SessionStore:
         with self._db.read() as conn:
             return queries.get_turn(conn, self.root, turn_id)
 
-    def list_sessions(self, limit: int = 50, offset: int = 0) -> list[SessionSummary]:
-        """Newest first."""
+    def list_sessions(self, limit: int | None = 50, offset: int = 0) -> list[SessionSummary]:
+        """Newest first; `limit=None` lists every session."""
         with self._db.read() as conn:
             return queries.list_sessions(conn, limit, offset)
 
