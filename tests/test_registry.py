@@ -63,6 +63,9 @@ def test_order_env_then_setting_then_models_folder_then_bundled(bundled, tmp_pat
     monkeypatch.setenv("MOCKLOOP_LLM_MODEL", str(from_env))
     info = registry.resolve("llm", Settings(llm_model=str(chosen)))
     assert (info.source, info.path) == ("environment", from_env)
+    # The bundled model stays reachable by name whatever the app resolves to (Settings lists it).
+    assert registry.bundled_model("llm").path == bundled["llm"].path
+    assert registry.bundled_model("llm").name == bundled["llm"].name
 
 
 def test_user_whisper_folder_and_piper_voice_are_found(bundled, tmp_path, monkeypatch):

@@ -226,6 +226,11 @@ def resolve(role: str, settings: Settings | None = None) -> ModelInfo:
     for source, folder in model_folders():
         for candidate in _candidates(role, folder):
             return check_model(role, candidate, source)
+    return bundled_model(role)
+
+
+def bundled_model(role: str) -> ModelInfo:
+    """The model installed with the app for a role, checked; named as the manifest names it."""
     entry = _manifest()[role]
     info = check_model(role, _bundled_path(role, entry), "bundled")
     info.name = entry["name"]

@@ -56,10 +56,8 @@ def find_voices() -> list[VoiceChoice]:
     """Piper voices the registry can use: the bundled one and every usable .onnx in the models folders."""
     voices: list[VoiceChoice] = []
     try:
-        # The registry's own way of locating the bundled voice (no import of the voice package's code).
-        entry = registry._manifest()["tts"]
-        bundled = registry.check_model("tts", registry._bundled_path("tts", entry), "bundled")
-        voices.append(VoiceChoice(f"{entry['name']} · bundled", str(bundled.path)))
+        bundled = registry.bundled_model("tts")
+        voices.append(VoiceChoice(f"{bundled.name} · bundled", str(bundled.path)))
     except (ModelError, OSError, KeyError):
         pass  # the automatic choice still says what is wrong
     for source, folder in registry.model_folders():
