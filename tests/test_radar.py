@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from mockloop.engine.bank import load_banks
 from mockloop.engine.practice_plan import (
     DEFAULT_DAYS, MAX_DAYS, SPACING_DAYS, InterviewDateError, PastAnswer, build_plan, parse_interview_date, plan_for,
+    question_for_axis,
 )
 from mockloop.engine.radar import (
     HALF_LIFE_DAYS, backfill_axis_scores, build_radar, difficulty_pct, radar_from_history, recency_weight, weighted_mean,
@@ -202,6 +204,29 @@ def test_a_weak_answer_comes_back_after_the_spacing(bank):
     day, item = retries[0]
     assert (day - TODAY).days >= SPACING_DAYS
     assert item.reasons[1] == f"retry: scored 20 on {TODAY.isoformat()}"
+
+
+def test_practising_one_axis_picks_as_the_plan_does(bank):
+    axis_id = "classification-imbalance"
+    on_axis = [q for q in bank.questions if axis_id in bank.axes_for(q)]
+    assert len(on_axis) >= 2
+    by_level = sorted(on_axis, key=lambda q: (q.difficulty.level, q.id))
+
+    def pick(rows, today=TODAY):
+        return question_for_axis(bank, _radar(bank, rows).axis(axis_id), today=today)
+
+    assert pick([]).id == by_level[0].id  # never practised: the easier question first
+    strong = [_row(axis_id, 80.0, 1, 1, "elsewhere")]
+    assert pick(strong).difficulty.level == max(q.difficulty.level for q in on_axis)  # strong: a harder one
+    # Every question answered: the lowest score comes back, but a weak answer whose spacing has
+    # passed comes before it (spaced repetition), as in the plan.
+    def answered(first_days_ago: float):
+        rows = [_row(axis_id, 45.0, first_days_ago, 1, on_axis[0].id), _row(axis_id, 30.0, 0, 2, on_axis[1].id)]
+        return rows + [_row(axis_id, 60.0 + n, 0, n + 3, q.id) for n, q in enumerate(on_axis[2:])]
+
+    assert pick(answered(0)).id == on_axis[1].id
+    assert pick(answered(SPACING_DAYS)).id == on_axis[0].id
+    assert question_for_axis(bank, replace(_radar(bank, []).axis(axis_id), id="nowhere"), today=TODAY) is None
 
 
 def test_interview_dates_are_checked():

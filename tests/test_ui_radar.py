@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -10,10 +11,11 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from mockloop.engine.bank import load_banks
+from mockloop.engine.practice_plan import question_for_axis
 from mockloop.engine.radar import build_radar
 from mockloop.engine.store import SessionStore
 from mockloop.ui.background import wait_for_background
-from mockloop.ui.radar_parts import local_time, question_for_axis
+from mockloop.ui.radar_parts import local_time
 from mockloop.ui.radar_view import RadarView
 
 from conftest import store_answer
@@ -156,7 +158,7 @@ def test_hovering_an_axis_lists_the_answers_behind_it(qtbot, make_view, store, b
 def test_practising_an_axis_or_an_answer_emits_its_question(qtbot, make_view, store, bank, history):
     view = make_view(bank)
     assert view.select_axis("llms")
-    expected = question_for_axis(bank, view.radar.axis("llms"))
+    expected = question_for_axis(bank, view.radar.axis("llms"), today=date.today()).id
     llms_questions = [q for q in bank.questions if "llms" in bank.axes_for(q)]
     assert expected in {q.id for q in llms_questions}
     # Never practised: an easier question first.

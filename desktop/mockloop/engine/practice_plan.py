@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from mockloop.engine.bank.schema import Bank, Question
 from mockloop.engine.errors import MockloopError
-from mockloop.engine.radar import Radar, build_radar
+from mockloop.engine.radar import AxisValue, Radar, build_radar
 from mockloop.engine.store import AxisScore, SessionStore
 
 DEFAULT_DAYS = 7
@@ -202,6 +202,19 @@ def plan_for(store: SessionStore, bank: Bank, *, today: date, interview_date: da
     radar = build_radar(store, bank)
     past = past_answers(store.axis_history(bank_id=bank.company.id))
     return build_plan(bank, radar, past, today=today, interview_date=interview_date, per_day=per_day)
+
+
+def question_for_axis(bank: Bank, axis: AxisValue, *, today: date) -> Question | None:
+    """What to practise next on one radar axis today, by the rules the plan picks with.
+
+    The answers behind the axis (`axis.history`) say which questions were answered and how well.
+    """
+    candidates = [q for q in bank.questions if axis.id in bank.axes_for(q)]
+    last: dict[str, PastAnswer] = {}
+    for point in sorted(axis.history, key=lambda p: p.date):
+        last[point.question_id] = PastAnswer(point.question_id, point.date.astimezone().date(), point.score)
+    state = _Axis(axis.id, axis.name, axis.performance, axis.answers, axis.difficulty or 0.0)
+    return _pick(candidates, state, last, {}, today, set())
 
 
 def _count_planned(axis: _Axis) -> None:

@@ -11,7 +11,6 @@ from mockloop.engine.radar import AxisValue, Radar, backfill_axis_scores, build_
 from mockloop.engine.store import Mode, SessionStore, SessionSummary
 
 MODE_LABELS = {Mode.PRACTICE: "Practice", Mode.LOOP: "Full loop"}
-WEAK = 50.0  # below this an axis starts again from its easier questions
 
 
 @dataclass(frozen=True)
@@ -56,21 +55,6 @@ def axis_summary(axis: AxisValue) -> str:
         you = f"{axis.performance:.0f} from {axis.answers} answer{'s' if axis.answers != 1 else ''}"
     hard = "difficulty unknown" if axis.difficulty is None else f"difficulty {axis.difficulty:.1f}/3"
     return f"{axis.name} — {you} · {hard}"
-
-
-def question_for_axis(bank: Bank, axis: AxisValue) -> str | None:
-    """What "Practise this axis" opens: a question not yet answered (easier first while the axis is weak), else the lowest-scored."""
-    questions = [q for q in bank.questions if axis.id in bank.axes_for(q)]
-    if not questions:
-        return None
-    last: dict[str, float] = {}
-    for point in sorted(axis.history, key=lambda p: p.date):
-        last[point.question_id] = point.score
-    new = [q for q in questions if q.id not in last]
-    if new:
-        easier = axis.performance is None or axis.performance < WEAK
-        return min(new, key=lambda q: (q.difficulty.level if easier else -q.difficulty.level, q.id)).id
-    return min(questions, key=lambda q: (last[q.id], q.id)).id
 
 
 def recency_text(half_life_days: float) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import date
 from functools import partial
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from mockloop.engine.bank import Bank
+from mockloop.engine.practice_plan import question_for_axis
 from mockloop.engine.radar import HALF_LIFE_DAYS, AxisValue, Radar, recency_weight
 from mockloop.engine.store import SessionSummary, default_path
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
@@ -32,7 +34,7 @@ from mockloop.ui.background import run_in_background
 from mockloop.ui.cards import Banner, Severity
 from mockloop.ui.radar_chart import RadarChart
 from mockloop.ui.radar_parts import (
-    RadarData, axis_summary, load_radar, local_time, question_for_axis, recency_text, session_label,
+    RadarData, axis_summary, load_radar, local_time, recency_text, session_label,
 )
 
 AXIS_ROLE = Qt.ItemDataRole.UserRole
@@ -317,7 +319,7 @@ class RadarView(QWidget):
         self.answers.setVisible(bool(axis.history))
         self.no_answers_label.setText("" if axis.history else "No answers on this axis yet: it is drawn as a gap, not a zero.")
         self.no_answers_label.setVisible(not axis.history)
-        self.practice_button.setEnabled(self.bank is not None and question_for_axis(self.bank, axis) is not None)
+        self.practice_button.setEnabled(self._practice_question(axis) is not None)
         self.practice_button.setToolTip(f"Practise a question on {axis.name}")
 
     def answer_rows(self) -> list[tuple[str, str, str]]:
@@ -332,10 +334,16 @@ class RadarView(QWidget):
 
     @Slot()
     def _on_practice(self) -> None:
-        axis = self._shown
-        question_id = question_for_axis(self.bank, axis) if axis is not None and self.bank is not None else None
+        question_id = self._practice_question(self._shown)
         if question_id is not None:
             self.practice_requested.emit(question_id)
+
+    def _practice_question(self, axis: AxisValue | None) -> str | None:
+        """The question "Practise this axis" opens: the one the practice plan would pick for it today."""
+        if axis is None or self.bank is None:
+            return None
+        question = question_for_axis(self.bank, axis, today=date.today())
+        return question.id if question is not None else None
 
     @Slot(QTreeWidgetItem, int)
     def _on_answer_activated(self, item: QTreeWidgetItem, _column: int) -> None:
