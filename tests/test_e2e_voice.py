@@ -17,7 +17,7 @@ import soundfile as sf
 
 from mockloop.engine.audio_io import SoundDeviceIn
 from mockloop.engine.audio_out import SoundDeviceOut
-from mockloop.engine.endpointer import EndpointerConfig, Mode, TurnEnded
+from mockloop.engine.endpointer import EndpointerConfig, Mode
 from mockloop.engine.listener import TurnListener
 from mockloop.engine.speaker import Speaker
 from mockloop.engine.streaming_stt import Caption

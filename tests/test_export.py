@@ -216,7 +216,7 @@ def test_markdown_escapes_markup_and_marks_evidence(report):
     assert r"\<script\>alert(1)\</script\> \& \"quoted\"".replace(r"\"", '"') in text
     assert "**precision**" in text and "*downsample*" in text
     assert "## Radar" in text and "| Classification \\& Imbalance |" in text
-    assert f"**Follow-up:** Why might SMOTE be a poor fit for \\<tweet\\> text \\& \"emoji\"?" in text
+    assert "**Follow-up:** Why might SMOTE be a poor fit for \\<tweet\\> text \\& \"emoji\"?" in text
     assert "Take your time \\& think." in text and "#### Metrics" in text
 
 

@@ -16,7 +16,8 @@ import numpy as np
 
 from mockloop.engine.audio_types import STT_RATE
 from mockloop.engine.speech_set import Clip, blocks, word_error_rate
-from mockloop.engine.streaming_stt import Caption, StreamingTranscriber, word_key
+from mockloop.engine.local_agreement import word_key
+from mockloop.engine.streaming_stt import Caption, StreamingTranscriber
 from mockloop.engine.whisper_decoder import WhisperDecoder, transcribe_batch
 
 
