@@ -1,4 +1,4 @@
-"""The candidate's controls in the interview: action buttons, the typed-answer box and the talk key."""
+"""The candidate's controls in the interview: the status row, action buttons, the typed-answer box and the talk key."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -19,10 +20,76 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mockloop.engine.settings import EndOfTurn
 from mockloop.ui import theme
+from mockloop.ui.interview_parts import StatePill
+from mockloop.ui.level_meter import LevelMeter
 
 VOICE_KEYS = "Space: hold to talk · R: repeat · S: skip · D or Enter: I'm done"
 TYPED_KEYS = "Ctrl+Enter: send your answer · R: repeat · S: skip"
+
+
+END_OF_TURN_LABELS = {
+    EndOfTurn.HANDS_FREE: "Hands-free: a long pause ends my answer",
+    EndOfTurn.PUSH_TO_TALK: "Push-to-talk: hold Space while I speak",
+    EndOfTurn.MANUAL: "Manual: I press “I'm done”",
+}
+
+
+class StatusRow(QWidget):
+    """What the app is doing, how an answer ends, "Type instead", the interviewer's last line and the level meter."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(self.fontMetrics().height() // 3)
+        top = QHBoxLayout()
+        self.pill = StatePill(self)
+        top.addWidget(self.pill, 1)
+        self.end_of_turn = QComboBox(self)
+        self.end_of_turn.setAccessibleName("How an answer ends")
+        self.end_of_turn.setToolTip("How your answer ends (from your next answer on)")
+        for value, label in END_OF_TURN_LABELS.items():
+            self.end_of_turn.addItem(label, value.value)
+        top.addWidget(self.end_of_turn)
+        self.type_toggle = QPushButton("Type instead", self)
+        self.type_toggle.setCheckable(True)
+        self.type_toggle.setAccessibleName("Type my answers")
+        self.type_toggle.setToolTip("Type your answers instead of speaking them; an answer you have begun aloud goes on typed (Ctrl+T)")
+        self.type_toggle.setShortcut(QKeySequence("Ctrl+T"))
+        top.addWidget(self.type_toggle)
+        rows.addLayout(top)
+        self.said_label = theme.muted("", self)
+        self.said_label.setAccessibleName("Interviewer says")
+        self.said_label.hide()
+        rows.addWidget(self.said_label)
+        self.meter_row = QWidget(self)
+        meter_row = QHBoxLayout(self.meter_row)
+        meter_row.setContentsMargins(0, 0, 0, 0)
+        mic = QLabel("Microphone", self.meter_row)
+        meter_row.addWidget(mic)
+        self.meter = LevelMeter(self.meter_row)
+        mic.setBuddy(self.meter)
+        meter_row.addWidget(self.meter, 1)
+        rows.addWidget(self.meter_row)
+
+    def set_policy(self, end_of_turn: EndOfTurn) -> None:
+        """Show a policy without announcing it as the candidate's choice."""
+        self.end_of_turn.blockSignals(True)
+        self.end_of_turn.setCurrentIndex(max(0, self.end_of_turn.findData(end_of_turn.value)))
+        self.end_of_turn.blockSignals(False)
+
+    def set_typing(self, typing: bool) -> None:
+        """Check or uncheck "Type instead" without announcing it as the candidate's choice."""
+        self.type_toggle.blockSignals(True)
+        self.type_toggle.setChecked(typing)
+        self.type_toggle.blockSignals(False)
+
+    def note(self, text: str) -> None:
+        """The line under the state: what the interviewer just said, or a hint; hidden when empty."""
+        self.said_label.setText(text)
+        self.said_label.setVisible(bool(text))
 
 
 class ActionBar(QWidget):

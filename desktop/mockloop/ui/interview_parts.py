@@ -1,4 +1,4 @@
-"""Pieces of the interview view: the persona card, the state indicator and the round clock."""
+"""Pieces of the interview view: the persona card, the state indicator, the round clock and the side column."""
 
 from __future__ import annotations
 
@@ -266,3 +266,21 @@ def tip_card(parent: QWidget) -> Card:
     card.body.addWidget(theme.muted("Say what you are weighing before you commit to an answer. "
                                     "Silence is fine; narrate it (“let me think about the data first”).", card))
     return card
+
+
+class SidePanel(QWidget):
+    """The interview's left column: who is asking, the round clock, the last score and a tip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        em = self.fontMetrics().height()
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(em * 2 // 3)
+        self.persona_card = PersonaCard(self)
+        self.clock = RoundClock(self)
+        self.result_card = ResultCard(self)
+        for widget in (self.persona_card, self.clock, self.result_card, tip_card(self)):
+            column.addWidget(widget)
+        column.addStretch(1)
+        self.setFixedWidth(em * 17)

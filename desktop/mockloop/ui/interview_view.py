@@ -10,25 +10,17 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from mockloop.engine.settings import EndOfTurn
-from mockloop.ui import theme
 from mockloop.ui.cards import Banner, Severity
 from mockloop.ui.interview_cards import CaptionsCard, QuestionCard
-from mockloop.ui.interview_controls import ActionBar, PushToTalk, TypedAnswerBox
-from mockloop.ui.interview_parts import PersonaCard, ResultCard, RoundClock, State, StatePill, tip_card
+from mockloop.ui.interview_controls import ActionBar, PushToTalk, StatusRow, TypedAnswerBox
+from mockloop.ui.interview_parts import SidePanel, State
 from mockloop.ui.interview_session import InterviewSession
-from mockloop.ui.level_meter import LevelMeter
 
 SPEAKING_POLL_MS = 100
 SPEECH_START_GRACE_MS = 1500  # after "speaking", how long to trust it before the speaker confirms
-END_OF_TURN_LABELS = {
-    EndOfTurn.HANDS_FREE: "Hands-free: a long pause ends my answer",
-    EndOfTurn.PUSH_TO_TALK: "Push-to-talk: hold Space while I speak",
-    EndOfTurn.MANUAL: "Manual: I press “I'm done”",
-}
 KIND_LABELS = {"followup": "Follow-up", "nudge": "Nudge", "phase": "Next phase", "feedback": "Feedback", "transition": ""}
 
 
@@ -70,29 +62,23 @@ class InterviewView(QWidget):
 
         columns = QHBoxLayout()
         columns.setSpacing(em)
-        left = QVBoxLayout()
-        left.setSpacing(em * 2 // 3)
-        self.persona_card = PersonaCard(self)
-        self.clock = RoundClock(self)
-        left.addWidget(self.persona_card)
-        left.addWidget(self.clock)
-        self.result_card = ResultCard(self)
+        side = SidePanel(self)
+        self.persona_card, self.clock, self.result_card = side.persona_card, side.clock, side.result_card
         self.result_card.feedback_button.clicked.connect(self.feedback_requested)
-        left.addWidget(self.result_card)
-        left.addWidget(tip_card(self))
-        left.addStretch(1)
-        left_widget = QWidget(self)
-        left_widget.setLayout(left)
-        left_widget.setFixedWidth(em * 17)
-        left.setContentsMargins(0, 0, 0, 0)
-        columns.addWidget(left_widget)
+        columns.addWidget(side)
 
         main = QVBoxLayout()
         main.setSpacing(em * 2 // 3)
         self.question_card = QuestionCard(self)
         self.question_label = self.question_card.text_label
         main.addWidget(self.question_card)
-        main.addLayout(self._build_state_row())
+        self.status_row = StatusRow(self)
+        row = self.status_row
+        self.state_pill, self.end_of_turn, self.type_toggle = row.pill, row.end_of_turn, row.type_toggle
+        self.said_label, self.meter_row, self.meter = row.said_label, row.meter_row, row.meter
+        self.end_of_turn.currentIndexChanged.connect(self._on_end_of_turn)
+        self.type_toggle.toggled.connect(self._on_type_toggled)
+        main.addWidget(row)
         self.captions_card = CaptionsCard(self)
         self.captions = self.captions_card.browser
         main.addWidget(self.captions_card, 1)
@@ -123,48 +109,8 @@ class InterviewView(QWidget):
         self.talk_key = PushToTalk(self, self._session_running)
         self.talk_key.pressed.connect(self._on_talk_pressed)
         self.talk_key.released.connect(self._on_talk_released)
-        self.end_of_turn.blockSignals(True)
-        self.end_of_turn.setCurrentIndex(max(0, self.end_of_turn.findData(end_of_turn.value)))
-        self.end_of_turn.blockSignals(False)
+        row.set_policy(end_of_turn)
         self._set_controls(False)
-
-    # ---- building ---------------------------------------------------------------------------------
-
-    def _build_state_row(self) -> QVBoxLayout:
-        rows = QVBoxLayout()
-        rows.setSpacing(self.fontMetrics().height() // 3)
-        top = QHBoxLayout()
-        self.state_pill = StatePill(self)
-        top.addWidget(self.state_pill, 1)
-        self.end_of_turn = QComboBox(self)
-        self.end_of_turn.setAccessibleName("How an answer ends")
-        self.end_of_turn.setToolTip("How your answer ends (from your next answer on)")
-        for value, label in END_OF_TURN_LABELS.items():
-            self.end_of_turn.addItem(label, value.value)
-        self.end_of_turn.currentIndexChanged.connect(self._on_end_of_turn)
-        top.addWidget(self.end_of_turn)
-        self.type_toggle = QPushButton("Type instead", self)
-        self.type_toggle.setCheckable(True)
-        self.type_toggle.setAccessibleName("Type my answers")
-        self.type_toggle.setToolTip("Type your answers instead of speaking them; an answer you have begun aloud goes on typed (Ctrl+T)")
-        self.type_toggle.setShortcut(QKeySequence("Ctrl+T"))
-        self.type_toggle.toggled.connect(self._on_type_toggled)
-        top.addWidget(self.type_toggle)
-        rows.addLayout(top)
-        self.said_label = theme.muted("", self)
-        self.said_label.setAccessibleName("Interviewer says")
-        self.said_label.hide()
-        rows.addWidget(self.said_label)
-        self.meter_row = QWidget(self)
-        meter_row = QHBoxLayout(self.meter_row)
-        meter_row.setContentsMargins(0, 0, 0, 0)
-        mic = QLabel("Microphone", self.meter_row)
-        meter_row.addWidget(mic)
-        self.meter = LevelMeter(self.meter_row)
-        mic.setBuddy(self.meter)
-        meter_row.addWidget(self.meter, 1)
-        rows.addWidget(self.meter_row)
-        return rows
 
     # ---- the session --------------------------------------------------------------------------------
 
@@ -180,9 +126,7 @@ class InterviewView(QWidget):
         for banner in (self.input_banner, self.output_banner, self.problem_banner, self.nudge_banner):
             banner.clear()
         self.result_card.hide()
-        self.type_toggle.blockSignals(True)
-        self.type_toggle.setChecked(False)
-        self.type_toggle.blockSignals(False)
+        self.status_row.set_typing(False)
         self.type_toggle.setEnabled(True)
         self._apply_typing(False)
         self.meter.set_active(False)
@@ -221,9 +165,7 @@ class InterviewView(QWidget):
     def set_default_end_of_turn(self, end_of_turn: EndOfTurn) -> None:
         """The policy chosen in Settings, for the next interview (a running one keeps its own)."""
         if not self._session_running():
-            self.end_of_turn.blockSignals(True)
-            self.end_of_turn.setCurrentIndex(max(0, self.end_of_turn.findData(end_of_turn.value)))
-            self.end_of_turn.blockSignals(False)
+            self.status_row.set_policy(end_of_turn)
 
     def draft_text(self) -> str:
         """Text typed in the answer box and not sent yet (kept if the interview ends now)."""
@@ -257,8 +199,7 @@ class InterviewView(QWidget):
 
     def _note(self, text: str) -> None:
         """The line under the state: what the interviewer just said, or a hint; hidden when empty."""
-        self.said_label.setText(text)
-        self.said_label.setVisible(bool(text))
+        self.status_row.note(text)
 
     def _listening_prompt(self) -> str:
         if self.end_of_turn.currentData() == EndOfTurn.PUSH_TO_TALK.value:
@@ -280,9 +221,7 @@ class InterviewView(QWidget):
         forced = mode == "typed"  # no microphone: typing is the only way
         self.type_toggle.setVisible(mode == "voice")  # without a microphone the banner says why typing is on
         self.type_toggle.setEnabled(not forced)
-        self.type_toggle.blockSignals(True)
-        self.type_toggle.setChecked(forced)
-        self.type_toggle.blockSignals(False)
+        self.status_row.set_typing(forced)
         self._apply_typing(forced)
 
     @Slot(bool)
