@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import threading
 
 import pytest
@@ -80,3 +83,23 @@ def test_the_interviewers_stock_lines_are_cached_once_the_models_are_loaded():
         assert engines.cache.get(OPENINGS["practice"], 1.0) is None  # another pace is another recording
     finally:
         warm.close()
+
+
+def test_the_warm_up_also_imports_what_an_interview_starts_with():
+    # A fresh interpreter: in this one the test suite has imported everything already.
+    probe = textwrap.dedent("""
+        import sys
+        from mockloop.engine.settings import Settings
+        from mockloop.engine.warm_engines import SESSION_MODULES, WarmEngines
+        assert not any(name in sys.modules for name in SESSION_MODULES), "imported before the warm-up"
+        warm = WarmEngines(Settings())
+        warm.start()
+        assert warm.wait_loaded(600)
+        print(sorted(name for name in SESSION_MODULES if name in sys.modules))
+        warm.close()
+    """)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    from mockloop.engine.warm_engines import SESSION_MODULES
+
+    assert done.stdout.strip().splitlines()[-1] == str(sorted(SESSION_MODULES))

@@ -7,6 +7,7 @@ per model), and a later interview reuses them instead of loading them again.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from typing import Callable
 
@@ -19,6 +20,10 @@ from mockloop.engine.tts_cache import Prefetch
 Progress = Callable[[str, str, str], None]
 
 ROLE_LOADERS = (("stt", "decoder"), ("tts", "cache"), ("llm", "llm"))
+# What an interview imports when it starts (the runner pulls in listening, streaming recognition,
+# follow-ups and scoring). Importing them during the warm-up means Start does not compile and run
+# them while the window waits: an import holds Python's lock for tens of milliseconds at a time.
+SESSION_MODULES = ("mockloop.engine.interview_runner", "mockloop.engine.interview_plan", "mockloop.engine.audio_out")
 
 
 def models_key(settings: Settings) -> tuple:
@@ -82,6 +87,9 @@ class WarmEngines:
             if self._speech is not None and "tts" not in self.failures and not self._closed:
                 texts, rate = self._speech
                 self.prefetch = engines.cache.prefetch(texts, rate)  # its own thread; stopped when an interview borrows
+            for name in SESSION_MODULES:
+                if not self._closed:
+                    importlib.import_module(name)
         finally:
             self._warmed.set()
 
