@@ -1,14 +1,20 @@
-"""The whole window: every view reachable by keyboard, named for screen readers, and Settings applied live."""
+"""The whole window: every view reachable by keyboard, named for screen readers, drawn sharp at high DPI, Settings applied live."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton, QAbstractItemView, QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox, QLineEdit,
     QHeaderView, QMessageBox, QPlainTextEdit, QScrollBar, QTextEdit, QWidget,
@@ -183,3 +189,68 @@ def test_start_and_practice_have_shortcuts_in_the_file_menu(qtbot, window):
     assert practice.args == [window.home.plan_panel.plan.days[0].items[0].question_id]
     with qtbot.waitSignal(window.home.start_loop_requested, timeout=TIMEOUT_MS):
         qtbot.keyClick(window.nav, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+
+
+_RENDER_VIEWS = textwrap.dedent("""
+    import json, sys
+    from PySide6.QtWidgets import QApplication
+    from mockloop.engine.bank import load_banks
+    from mockloop.engine.settings import Settings
+    from mockloop.ui.background import wait_for_background
+    from mockloop.ui.main_window import MainWindow
+
+    app = QApplication([])
+    window = MainWindow(load_banks(), Settings())
+    window.resize(1100, 760)
+    window.show()
+    shown = {}
+    for name in ("home", "bank_view", "radar_view", "review_view", "settings_view"):
+        view = getattr(window, name)
+        window.show_view(view)
+        for _ in range(20):
+            app.processEvents()
+        wait_for_background(60_000)
+        app.processEvents()
+        image = window.grab().toImage()
+        image.save(f"{sys.argv[1]}/{name}.png")
+        shown[name] = [window.width(), window.height(), image.width(), image.height(), image.devicePixelRatio()]
+    print(json.dumps(shown))
+    window.close()
+""")
+
+
+def _render_views(folder: Path, scale: str) -> dict:
+    folder.mkdir()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": scale}
+    done = subprocess.run([sys.executable, "-c", _RENDER_VIEWS, str(folder)], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _rgb(path: Path) -> np.ndarray:
+    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB32)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)
+    return rows[:, :image.width(), :3].astype(np.int16)
+
+
+def _pixel_doubled_share(pixels: np.ndarray) -> float:
+    """How much of an image is uniform 2x2 blocks: 1.0 for a picture blown up from half the size."""
+    h, w = pixels.shape[0] // 2 * 2, pixels.shape[1] // 2 * 2
+    blocks = pixels[:h, :w].reshape(h // 2, 2, w // 2, 2, 3)
+    uniform = (blocks == blocks[:, :1, :, :1]).all(axis=(1, 3, 4))
+    return float(uniform.mean())
+
+
+def test_at_twice_the_pixel_density_every_view_is_drawn_at_full_resolution(tmp_path, private_data_dir):
+    normal, dense = _render_views(tmp_path / "x1", "1"), _render_views(tmp_path / "x2", "2")
+    assert set(normal) == set(dense)
+    for name, (width, height, px_w, px_h, ratio) in dense.items():
+        assert (width, height) == tuple(normal[name][:2])  # the same layout, in device-independent pixels
+        assert ratio == 2.0 and (px_w, px_h) == (2 * width, 2 * height)
+        # Text, icons and the custom-painted widgets are drawn with the extra pixels, not blown up:
+        # a blown-up picture is nothing but uniform 2x2 blocks.
+        blown_up = _rgb(tmp_path / "x1" / f"{name}.png").repeat(2, axis=0).repeat(2, axis=1)
+        assert _pixel_doubled_share(blown_up) == 1.0
+        share = _pixel_doubled_share(_rgb(tmp_path / "x2" / f"{name}.png"))
+        print(f"{name}: {share:.3f} of 2x2 blocks uniform at 2x")
+        assert share < 0.99, name
