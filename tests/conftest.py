@@ -141,3 +141,33 @@ def sound_card(pulse_audio, monkeypatch):
     monkeypatch.setenv("PULSE_SOURCE", "virt_mic")
     monkeypatch.setenv("PULSE_SINK", "virt_speaker")
     return pulse_audio
+
+
+def answer_file_dialog(choose: Path | None) -> list[tuple[str, str, str]]:
+    """Answer the next file dialog the app opens, as a user would: pick `choose` and accept, or cancel (None).
+
+    Returns a list that gets (title, the file name the dialog suggested, its name filter) of the
+    dialog once answered. Qt's own (non-native) dialog runs offscreen in its own event loop; a
+    timer answers it from there.
+    """
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    shown: list[tuple[str, str, str]] = []
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(20, answer)  # not open yet
+            return
+        suggested = dialog.selectedFiles()
+        shown.append((dialog.windowTitle(), Path(suggested[0]).name if suggested else "", dialog.selectedNameFilter()))
+        if choose is None:
+            dialog.reject()
+            return
+        dialog.setDirectory(str(choose.parent))
+        dialog.selectFile(str(choose))
+        dialog.accept()
+
+    QTimer.singleShot(0, answer)
+    return shown

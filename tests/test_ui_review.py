@@ -27,7 +27,7 @@ from mockloop.engine.store import SessionStore
 from mockloop.ui.background import wait_for_background
 from mockloop.ui.review_view import ReviewView
 
-from conftest import store_answer
+from conftest import answer_file_dialog, store_answer
 
 SPEECH = Path(__file__).resolve().parent / "data" / "speech"
 QUESTION = "mle-spam-class-imbalance"
@@ -337,17 +337,13 @@ def test_exports_write_the_transcript(qtbot, sessions, view, tmp_path, kind):
     assert all(button.isEnabled() for button in view.detail.export_buttons.values())
 
 
-def test_the_export_button_asks_where_and_adds_the_extension(qtbot, sessions, view, tmp_path, monkeypatch):
-    from mockloop.ui import review_view
-
-    asked = []
-
-    def choose(parent, caption, suggested, file_filter):
-        asked.append((caption, Path(suggested).name, file_filter))
-        return str(tmp_path / "my-interview"), file_filter
-
-    monkeypatch.setattr(review_view.QFileDialog, "getSaveFileName", staticmethod(choose))
+def test_the_export_button_asks_where_and_adds_the_extension(qtbot, sessions, view, tmp_path):
     open_session(qtbot, view, sessions["finished"]["id"])
+    cancelled = answer_file_dialog(None)
+    qtbot.mouseClick(view.detail.export_buttons["md"], Qt.MouseButton.LeftButton)
+    assert [title for title, _, _ in cancelled] == ["Export session as Markdown"]
+    assert list(tmp_path.glob("*.md")) == []  # cancelled: nothing written
+    asked = answer_file_dialog(tmp_path / "my-interview")  # Qt's save dialog, answered as a user would
     with qtbot.waitSignal(view.exported, timeout=TIMEOUT_MS) as blocker:
         qtbot.mouseClick(view.detail.export_buttons["pdf"], Qt.MouseButton.LeftButton)
     assert asked == [("Export session as PDF", f"mockloop-session-{sessions['finished']['id']}.pdf", "PDF document (*.pdf)")]

@@ -22,8 +22,10 @@ from mockloop.engine.errors import AudioUnavailableError
 from mockloop.engine.settings import EndOfTurn, Settings
 from mockloop.ui.background import wait_for_background
 from mockloop.ui.device_test import MICROPHONE, SPEAKER, VOICE
+from mockloop.ui.settings_models import ROLE_LABELS
 from mockloop.ui.settings_view import SettingsView
 
+from conftest import answer_file_dialog
 from test_audio_io import MonitorRecorder
 from test_ui_home import bank_data
 
@@ -213,6 +215,23 @@ def test_a_saved_model_path_is_checked_on_open(qtbot, make_view, bundled):
     assert row.default_button.isEnabled()
 
 
+def test_browse_picks_a_model_with_the_file_dialog(qtbot, make_view, bundled):
+    view = make_view()
+    _wait_checked(qtbot, view)
+    llm, stt = view.models.rows["llm"], view.models.rows["stt"]
+    shown = answer_file_dialog(bundled["llm"].path)  # Qt's file dialog, answered as a user would
+    qtbot.mouseClick(llm.browse_button, Qt.MouseButton.LeftButton)
+    assert [(title, name_filter) for title, _, name_filter in shown] == [
+        (f"Choose the {ROLE_LABELS['llm'].lower()} model", "GGUF models (*.gguf)")]
+    assert llm.path() == str(bundled["llm"].path)
+    wait_for(qtbot, llm.checked, lambda: llm.state() == "ok" and "setting" in llm.status_text())
+    folder = answer_file_dialog(bundled["stt"].path)  # Whisper models are folders: a folder dialog
+    qtbot.mouseClick(stt.browse_button, Qt.MouseButton.LeftButton)
+    assert len(folder) == 1 and stt.path() == str(bundled["stt"].path)
+    wait_for(qtbot, stt.checked, lambda: stt.state() == "ok" and "setting" in stt.status_text())
+    assert view.has_unsaved_changes()
+
+
 def test_voices_list_the_bundled_and_dropped_in_ones(qtbot, make_view, bundled, tmp_path, monkeypatch):
     models = tmp_path / "my-models"
     models.mkdir()
@@ -241,6 +260,17 @@ def test_voices_list_the_bundled_and_dropped_in_ones(qtbot, make_view, bundled, 
     row.set_path(str(tts.path))
     assert view.voice.voice() == str(tts.path)
     assert "bundled" in combo.currentText()
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "en_US-mine-medium.onnx").symlink_to(tts.path)
+    (elsewhere / "en_US-mine-medium.onnx.json").symlink_to(tts.config_path)
+    shown = answer_file_dialog(elsewhere / "en_US-mine-medium.onnx")  # "Choose file…": a voice from anywhere
+    qtbot.mouseClick(view.voice.choose_button, Qt.MouseButton.LeftButton)
+    assert [(title, name_filter) for title, _, name_filter in shown] == [("Choose a Piper voice", "Piper voices (*.onnx)")]
+    assert view.voice.voice() == str(elsewhere / "en_US-mine-medium.onnx")
+    assert row.path() == str(elsewhere / "en_US-mine-medium.onnx")
+    wait_for(qtbot, row.checked, lambda: row.state() == "ok")
 
 
 def test_hear_it_speaks_with_the_chosen_rate_and_persona(qtbot, make_view, tmp_path):
@@ -295,7 +325,13 @@ def test_changing_the_data_folder_takes_effect_after_restart(qtbot, make_view, m
     assert not view.has_unsaved_changes()
 
     second = tmp_path / "second"
-    assert section.choose(second)
+    second.mkdir()
+    cancelled = answer_file_dialog(None)
+    qtbot.mouseClick(section.change_button, Qt.MouseButton.LeftButton)
+    assert [title for title, _, _ in cancelled] == ["Choose the data folder"] and not view.has_unsaved_changes()
+    shown = answer_file_dialog(second)  # Qt's folder dialog, answered as a user would
+    qtbot.mouseClick(section.change_button, Qt.MouseButton.LeftButton)
+    assert [title for title, _, _ in shown] == ["Choose the data folder"]
     assert not section.banner.isVisible()
     assert view.has_unsaved_changes()
     assert "takes effect after you restart" in section.pending_label.text()
