@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
 import signal
@@ -171,3 +173,41 @@ def answer_file_dialog(choose: Path | None) -> list[tuple[str, str, str]]:
 
     QTimer.singleShot(0, answer)
     return shown
+
+
+@contextlib.contextmanager
+def tmpfs_disk(mount: Path, size: str):
+    """A real filesystem of `size` (tmpfs) at `mount`: writes past it fail with ENOSPC like a full laptop disk."""
+    mount.mkdir()
+    out = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(mount)],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        pytest.fail(f"the disk-full tests mount a small tmpfs and need root: {out.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        if subprocess.run(["umount", str(mount)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 256 KiB disk (tmpfs)."""
+    with tmpfs_disk(tmp_path / "small-disk", "256k") as mount:
+        yield mount
+
+
+def fill_disk(folder: Path) -> Path:
+    """Fill a (small) filesystem to the last byte; returns the filler file to delete to free it."""
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for chunk in (65536, 4096, 512, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * chunk)
+            except OSError as exc:
+                assert exc.errno == errno.ENOSPC
+    finally:
+        os.close(fd)
+    return filler

@@ -170,7 +170,7 @@ def test_full_disk_is_a_typed_error_and_keeps_what_was_written(answer_wav, tiny_
     error = errors[0]
     assert isinstance(error, RecordingError) and error.reason == "disk-full"
     assert str(error).startswith("The disk is full, so the recording of this answer stopped after")
-    assert "What was recorded so far is saved." in str(error)
+    assert "What was recorded so far is saved, and what you say is still transcribed." in str(error)
     data, rate = sf.read(target, dtype="float32")
     assert 1.0 < len(data) / rate < 2.1
     assert result.seconds == pytest.approx(len(data) / rate)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import signal
 import sqlite3
@@ -23,6 +22,8 @@ from mockloop.engine.store import (
     TurnKind, TurnStatus,
 )
 from mockloop.engine.stt import Word as SttWord
+
+from conftest import fill_disk
 
 
 @pytest.fixture
@@ -377,35 +378,6 @@ def test_a_database_from_a_newer_version_is_left_untouched(private_data_dir):
 
 # -- full disk ----------------------------------------------------------------------------------
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A real 256 KiB filesystem (tmpfs): writes past it fail with ENOSPC like a full laptop disk."""
-    mount = tmp_path / "small-disk"
-    mount.mkdir()
-    out = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", str(mount)],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        pytest.fail(f"the disk-full test mounts a small tmpfs and needs root: {out.stderr.strip()}")
-    yield mount
-    if subprocess.run(["umount", str(mount)], capture_output=True).returncode != 0:
-        subprocess.run(["umount", "-l", str(mount)], check=True)
-
-
-def _fill(folder: Path) -> Path:
-    filler = folder / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        for chunk in (65536, 4096, 512, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * chunk)
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC
-    finally:
-        os.close(fd)
-    return filler
-
-
 def test_a_full_disk_is_reported_and_loses_nothing_stored(small_disk, monkeypatch):
     monkeypatch.setenv("MOCKLOOP_DATA_DIR", str(small_disk / "data"))
     store = SessionStore.open()
@@ -414,7 +386,7 @@ def test_a_full_disk_is_reported_and_loses_nothing_stored(small_disk, monkeypatc
         rid = store.add_round(sid, "technical-loop")
         turn = store.begin_turn(rid, "ml-sd-01")
         store.update_turn(turn.turn_id, transcript="what was said before the disk filled")
-        filler = _fill(small_disk)
+        filler = fill_disk(small_disk)
         with pytest.raises(StoreDiskFullError) as info:
             store.update_turn(turn.turn_id, transcript="a long answer " * 20_000)
         assert "is full" in info.value.problem and "Everything saved before is intact" in info.value.fix

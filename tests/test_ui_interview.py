@@ -37,7 +37,7 @@ from mockloop.ui.interview_worker import AudioEdge
 from mockloop.ui.background import wait_for_background
 from mockloop.ui.main_window import MainWindow
 
-from conftest import DATA
+from conftest import DATA, fill_disk, tmpfs_disk
 
 QUESTION_ID = "mle-spam-class-imbalance"
 MODELS_MS = 180_000  # loading three models and a whole turn on a busy 2-core machine
@@ -542,3 +542,41 @@ def test_an_answer_begun_aloud_goes_on_typed_and_keeps_both(qtbot, banks, sound_
     assert rest == "" and "spam" in spoken.lower()  # what was said first, then what was typed
     assert any(w.start is not None for w in turn.words) and turn.words[-1].start is None  # timed words, then typed ones
     assert turn.candidate_audio is not None and sf.info(str(turn.candidate_audio)).duration > 2
+
+
+@pytest.fixture
+def data_disk(tmp_path, monkeypatch):
+    """The data folder on its own 8 MiB disk (tmpfs), to fill up mid-session."""
+    with tmpfs_disk(tmp_path / "data-disk", "8m") as mount:
+        monkeypatch.setenv("MOCKLOOP_DATA_DIR", str(mount / "data"))
+        yield mount
+
+
+def test_a_disk_that_fills_mid_answer_is_said_at_once_and_the_words_are_kept(qtbot, make_window, answers_dir, tmp_path,
+                                                                             data_disk):
+    window = make_window(AudioEdge(answers=functools.partial(FolderAnswers, answers_dir, realtime=True),
+                                   out=functools.partial(WavFileOut, tmp_path / "interviewer.wav")))
+    session = _practise_from_the_bank(qtbot, window)
+    recorder = Recorder(window, session)
+    qtbot.waitUntil(lambda: any(len(c.split()) >= 4 for c in recorder.captions), timeout=MODELS_MS)
+    filler = fill_disk(data_disk)  # the laptop's disk fills while the candidate talks
+    view = window.interview_view
+    qtbot.waitUntil(lambda: not view.problem_banner.isHidden(), timeout=MODELS_MS)
+    told = view.problem_banner.accessibleDescription()
+    assert told.startswith("The disk is full, so the recording of this answer stopped after")
+    assert "what you say is still transcribed" in told and "Free some disk space" in told
+    assert "scored" not in recorder.events and view.state in (State.HEARING, State.LISTENING, State.PAUSED)  # mid-answer
+    heard_when_told = len(recorder.captions)
+    filler.unlink()  # the candidate frees some space; the answer goes on meanwhile
+    qtbot.waitUntil(lambda: not session.is_running(), timeout=MODELS_MS)
+    assert len(recorder.captions) > heard_when_told  # captions went on after the recording stopped
+
+    [stored] = _stored_sessions()
+    assert stored.status.value == "finished"
+    turn = stored.turns[0]
+    assert turn.status.value == "done" and turn.overall is not None  # scored from every word said
+    assert len(turn.words) > 40 and "spam" in turn.transcript.lower()
+    assert turn.candidate_audio is not None
+    kept = sf.info(str(turn.candidate_audio)).duration
+    assert 0 < kept < turn.words[-1].end  # the audio up to the full disk, readable; the words beyond it
+    assert window.feedback_view.entries, "its feedback is shown"

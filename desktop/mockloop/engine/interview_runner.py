@@ -326,6 +326,7 @@ class InterviewRunner:
             on_event=lambda e: self.emit("listening", {"what": type(e).__name__, **vars(e)}),
             on_level=lambda rms, peak: self.emit("level", {"rms": rms, "peak": peak}),
             on_pause=lambda seconds: self._draft(question, listener),
+            on_problem=lambda error: self.emit("error", {"problem": error.problem, "fix": error.fix}),
             append_gap=GAP_SECONDS if append else None,
         )
         with self._lock:
@@ -339,7 +340,7 @@ class InterviewRunner:
         self.elapsed += result.audio_seconds
         if result.recording is not None:
             self.store.update_turn(turn_id, candidate_audio=str(result.recording.path))
-        if result.error is not None:
+        if result.error is not None and result.error is not listener.reported:
             self.emit("error", {"problem": result.error.problem, "fix": result.error.fix})
         return result, self._take_command()
 

@@ -69,6 +69,7 @@ class TurnListener:
         on_event: Callable[[Event], None] | None = None,
         on_level: Callable[[float, float], None] | None = None,
         on_pause: Callable[[float], None] | None = None,
+        on_problem: Callable[[MockloopError], None] | None = None,
         append_gap: float | None = None,
     ) -> None:
         self.source = source
@@ -84,7 +85,10 @@ class TurnListener:
         self.endpointer = Endpointer(config, on_event=self._events, speaking=speaking)
         self.stt = StreamingTranscriber(decoder, vocabulary=vocabulary, question=question, on_caption=self._caption)
         # append_gap: continue an earlier recording of this turn after that much silence.
-        self.recorder = (Recorder(record_to, append=append_gap is not None, gap_seconds=append_gap or 0.0)
+        self._on_problem = on_problem
+        self.reported: MockloopError | None = None  # a problem already told through on_problem, mid-turn
+        self.recorder = (Recorder(record_to, append=append_gap is not None, gap_seconds=append_gap or 0.0,
+                                  on_error=self._recording_failed)
                          if record_to is not None else None)
         self._error: MockloopError | None = None
         self._started_at = 0.0
@@ -111,6 +115,13 @@ class TurnListener:
         self._captions += 1
         if self._on_caption is not None:
             self._on_caption(caption)
+
+    def _recording_failed(self, error: MockloopError) -> None:
+        # On the recorder's thread, as soon as a write fails (a full disk): say so while the candidate
+        # is still talking. Listening and transcribing go on; the words are kept without the audio.
+        self.reported = error
+        if self._on_problem is not None:
+            self._on_problem(error)
 
     def _block(self, block: AudioBlock) -> None:
         if self._first_block is None:
