@@ -552,8 +552,8 @@ def data_disk(tmp_path, monkeypatch):
         yield mount
 
 
-def test_a_disk_that_fills_mid_answer_is_said_at_once_and_the_words_are_kept(qtbot, make_window, answers_dir, tmp_path,
-                                                                             data_disk):
+def test_a_disk_that_fills_mid_answer_is_said_at_once_and_nothing_said_is_lost(qtbot, make_window, answers_dir, tmp_path,
+                                                                               data_disk):
     window = make_window(AudioEdge(answers=functools.partial(FolderAnswers, answers_dir, realtime=True),
                                    out=functools.partial(WavFileOut, tmp_path / "interviewer.wav")))
     session = _practise_from_the_bank(qtbot, window)
@@ -561,15 +561,23 @@ def test_a_disk_that_fills_mid_answer_is_said_at_once_and_the_words_are_kept(qtb
     qtbot.waitUntil(lambda: any(len(c.split()) >= 4 for c in recorder.captions), timeout=MODELS_MS)
     filler = fill_disk(data_disk)  # the laptop's disk fills while the candidate talks
     view = window.interview_view
-    qtbot.waitUntil(lambda: not view.problem_banner.isHidden(), timeout=MODELS_MS)
-    told = view.problem_banner.accessibleDescription()
+    banner = view.problem_banner
+    # The recording stops, and the candidate is told while still talking.
+    qtbot.waitUntil(lambda: not banner.isHidden(), timeout=MODELS_MS)
+    told = banner.accessibleDescription()
     assert told.startswith("The disk is full, so the recording of this answer stopped after")
     assert "what you say is still transcribed" in told and "Free some disk space" in told
     assert "scored" not in recorder.events and view.state in (State.HEARING, State.LISTENING, State.PAUSED)  # mid-answer
     heard_when_told = len(recorder.captions)
-    filler.unlink()  # the candidate frees some space; the answer goes on meanwhile
-    qtbot.waitUntil(lambda: not session.is_running(), timeout=MODELS_MS)
+    # The answer ends and cannot be saved: the interview waits with it instead of ending.
+    qtbot.waitUntil(lambda: "could not be saved" in banner.accessibleDescription(), timeout=MODELS_MS)
+    assert "waits with your answer until there is room" in banner.accessibleDescription()
     assert len(recorder.captions) > heard_when_told  # captions went on after the recording stopped
+    assert session.is_running() and view.state is not State.FAILED
+    filler.unlink()  # the candidate frees some space
+    qtbot.waitUntil(lambda: banner.isHidden(), timeout=MODELS_MS)
+    assert view.said_label.text() == "There is room on the disk again; your answer is saved."
+    qtbot.waitUntil(lambda: not session.is_running(), timeout=MODELS_MS)
 
     [stored] = _stored_sessions()
     assert stored.status.value == "finished"

@@ -27,9 +27,10 @@ from mockloop.engine.followups import FollowUpContext, FollowUpPlanner, Speculat
 from mockloop.engine.interview_plan import PlannedRound, design_phases
 from mockloop.engine.interviewer_lines import AGAIN, END_ROUND, GOODBYE, OPENINGS, OUT_OF_TIME
 from mockloop.engine.listener import ListenResult, TurnListener
+from mockloop.engine.patient_store import PatientStore
 from mockloop.engine.scoring import score_answer
 from mockloop.engine.speaker import Speaker
-from mockloop.engine.store import SessionStore
+from mockloop.engine.store import SessionStore, StoreDiskFullError
 from mockloop.engine.scoring.text import transcript_from_text
 from mockloop.engine.stt import Transcript
 from mockloop.engine.turn_text import GAP_SECONDS, combine, save_audio, spoken_feedback
@@ -38,6 +39,9 @@ Emit = Callable[[str, dict], None]
 
 # Commands that end the session but keep the answer in progress.
 KEEPS_ANSWER = ("end", "stop")
+WAIT_FOR_ROOM = ("Everything saved before is intact, and the interview waits with your answer until there is room: "
+                 "free some disk space and it carries on by itself.")
+ROOM_AGAIN = "There is room on the disk again; your answer is saved."
 # The candidate switched to typing mid-answer: the spoken part is kept and the answer continues typed.
 SWITCH_TO_TYPING = "type"
 
@@ -80,7 +84,9 @@ class InterviewRunner:
         self.bank = bank
         self.persona = persona
         self.rounds = rounds
-        self.store = store
+        self._closing = threading.Event()  # `stop`: the app is closing, so a full disk is not waited out
+        self.store = PatientStore(store, on_full=self._disk_full, give_up=self._closing,
+                                  on_freed=lambda: self.emit("resolved", {"text": ROOM_AGAIN}))
         self.answers = answers
         self.mode = mode
         self.endpointing = endpointing or EndpointerConfig(mode=Mode.HANDS_FREE, silence_seconds=engines.settings.silence_seconds)
@@ -120,12 +126,17 @@ class InterviewRunner:
                 listener.done()  # what was said so far is kept; the answer goes on in the text box
                 return
             self._commands.append(name)
+            if name == "stop":
+                self._closing.set()
         self.speaker.stop()
         if listener is not None:
             if name in KEEPS_ANSWER:
                 listener.done()
             else:
                 listener.cancel()
+
+    def _disk_full(self, error: StoreDiskFullError) -> None:
+        self.emit("error", {"problem": error.problem, "fix": WAIT_FOR_ROOM})
 
     def _take_command(self) -> str | None:
         with self._lock:

@@ -149,6 +149,7 @@ class InterviewView(QWidget):
         w.skipped.connect(self._on_skipped)
         w.scored.connect(self._on_scored)
         w.problem.connect(self._on_problem)
+        w.resolved.connect(self._on_resolved)
         w.session_ended.connect(self._on_session_ended)
         session.stopped.connect(self._on_stopped)
         session.set_end_of_turn(self.end_of_turn.currentData())
@@ -358,6 +359,11 @@ class InterviewView(QWidget):
     @Slot(str, str)
     def _on_problem(self, problem: str, fix: str) -> None:
         self.problem_banner.show_message(f"<b>{html.escape(problem)}</b><br>{html.escape(fix)}", f"{problem} {fix}")
+
+    @Slot(str)
+    def _on_resolved(self, text: str) -> None:
+        self.problem_banner.clear()
+        self._note(text)
 
     @Slot(str, str)
     def _on_failed(self, problem: str, fix: str) -> None:

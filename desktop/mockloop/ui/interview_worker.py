@@ -81,6 +81,7 @@ class InterviewWorker(QObject):
     skipped = Signal(str)  # question id
     scored = Signal(object)  # id, turn_id, score (AnswerScore.to_dict())
     problem = Signal(str, str)  # a problem during the session (e.g. the microphone was lost)
+    resolved = Signal(str)  # the problem went away (the disk has room again): a sentence saying so
     session_ended = Signal(object)  # RunSummary.to_dict()
 
     def __init__(self, request: SessionRequest, settings: Settings, edge: AudioEdge | None = None,
@@ -339,6 +340,8 @@ class InterviewWorker(QObject):
             self.session_ended.emit(dict(data))
         elif kind == "error":
             self.problem.emit(data["problem"], data["fix"])
+        elif kind == "resolved":
+            self.resolved.emit(data["text"])
 
     def _on_level(self, rms: float, peak: float) -> None:
         # Capture delivers ~31 blocks a second (far more from a file): send the loudest per interval.
