@@ -79,14 +79,18 @@ class InterviewRunner:
         endpointing: EndpointerConfig | None = None,
         emit: Emit | None = None,
         followup_budget: float = 0.3,
+        wait_for_room: bool = False,
     ) -> None:
+        """`wait_for_room`: on a full disk, hold the answer and retry until there is room (the desktop
+        app, where someone can free space) instead of stopping with the error (headless runs)."""
         self.engines = engines
         self.bank = bank
         self.persona = persona
         self.rounds = rounds
         self._closing = threading.Event()  # `stop`: the app is closing, so a full disk is not waited out
-        self.store = PatientStore(store, on_full=self._disk_full, give_up=self._closing,
-                                  on_freed=lambda: self.emit("resolved", {"text": ROOM_AGAIN}))
+        self.store = (PatientStore(store, on_full=self._disk_full, give_up=self._closing,
+                                   on_freed=lambda: self.emit("resolved", {"text": ROOM_AGAIN}))
+                      if wait_for_room else store)
         self.answers = answers
         self.mode = mode
         self.endpointing = endpointing or EndpointerConfig(mode=Mode.HANDS_FREE, silence_seconds=engines.settings.silence_seconds)

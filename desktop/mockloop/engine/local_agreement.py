@@ -23,8 +23,9 @@ class LocalAgreement:
     """LocalAgreement-2 over word hypotheses with absolute times (after ufal/whisper_streaming).
 
     Hypotheses only 0.5 s apart see nearly the same audio and agree on the same mistakes,
-    so the one compared against (`reference`) is renewed at most every `agree_every`
-    seconds of audio, while `latest` (for captions) follows every decode.
+    so the caller renews the one compared against (`reference`, with `compare=True`) only
+    every so often (the transcriber's `agree_every`), while `latest` (for captions) follows
+    every decode.
     """
 
     committed_in_buffer: list[Word] = field(default_factory=list)

@@ -239,6 +239,7 @@ class InterviewWorker(QObject):
         runner = InterviewRunner(
             engines, bank, persona, rounds, store, answers, out, mode=request.mode,
             endpointing=self._end_of_turn[settings.end_of_turn.value], emit=self._on_event,
+            wait_for_room=True,  # the candidate can free some space and go on
         )
         with self._lock:
             if not self._stop.is_set():
