@@ -156,11 +156,13 @@ def answer_file_dialog(choose: Path | None) -> list[tuple[str, str, str]]:
     from PySide6.QtWidgets import QApplication, QFileDialog
 
     shown: list[tuple[str, str, str]] = []
+    tries = iter(range(3000))  # a minute of looking; then it stops, so it cannot answer a later test's dialog
 
     def answer() -> None:
         dialog = QApplication.activeModalWidget()
         if not isinstance(dialog, QFileDialog):
-            QTimer.singleShot(20, answer)  # not open yet
+            if next(tries, None) is not None:
+                QTimer.singleShot(20, answer)  # not open yet
             return
         suggested = dialog.selectedFiles()
         shown.append((dialog.windowTitle(), Path(suggested[0]).name if suggested else "", dialog.selectedNameFilter()))
