@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -28,24 +30,36 @@ class Told:
         self.freed += 1
 
 
+@dataclass
+class Setup:
+    store: SessionStore
+    patient: PatientStore
+    disk: Path
+    told: Told
+    give_up: threading.Event
+    turn_id: int
+
+
 @pytest.fixture
-def store_on_small_disk(small_disk, monkeypatch):
+def setup(small_disk, monkeypatch):
+    """A store on a 256 KiB disk, wrapped, with one turn begun."""
     monkeypatch.setenv("MOCKLOOP_DATA_DIR", str(small_disk / "data"))
     with SessionStore.open() as store:
-        yield store, small_disk
+        told, give_up = Told(), threading.Event()
+        patient = PatientStore(store, on_full=told.on_full, on_freed=told.on_freed, give_up=give_up, retry_seconds=0.05)
+        sid = patient.create_session("practice", "twitter-x", "standard")
+        turn = patient.begin_turn(patient.add_round(sid, "technical-loop"), "ml-sd-01")
+        yield Setup(store, patient, small_disk, told, give_up, turn.turn_id)
 
 
-def test_a_write_waits_for_room_then_lands(store_on_small_disk):
-    store, disk = store_on_small_disk
-    told, give_up = Told(), threading.Event()
-    patient = PatientStore(store, on_full=told.on_full, on_freed=told.on_freed, give_up=give_up, retry_seconds=0.05)
-    sid = patient.create_session("practice", "twitter-x", "standard")
-    turn = patient.begin_turn(patient.add_round(sid, "technical-loop"), "ml-sd-01")
+def test_a_write_waits_for_room_then_lands(setup):
+    store, patient, told = setup.store, setup.patient, setup.told
     assert patient.root == store.root  # everything else is the store's own
+    disk = setup.disk
     filler = fill_disk(disk)
     answer = "what the candidate said while the disk was full " * 300
     done = []
-    writer = threading.Thread(target=lambda: done.append(patient.finish_turn(turn.turn_id, transcript=answer)))
+    writer = threading.Thread(target=lambda: done.append(patient.finish_turn(setup.turn_id, transcript=answer)))
     writer.start()
     assert told.full_event.wait(WAIT_S)
     assert len(told.full) == 1 and "is full" in told.full[0].problem  # said once, not on every retry
@@ -53,22 +67,18 @@ def test_a_write_waits_for_room_then_lands(store_on_small_disk):
     filler.unlink()  # the candidate frees some space
     writer.join(WAIT_S)
     assert not writer.is_alive() and told.freed == 1 and patient.waited_seconds > 0
-    assert store.get_turn(turn.turn_id).transcript == answer
+    assert store.get_turn(setup.turn_id).transcript == answer
 
 
-def test_closing_gives_up_the_wait_with_the_disk_error(store_on_small_disk):
-    store, disk = store_on_small_disk
-    told, give_up = Told(), threading.Event()
-    patient = PatientStore(store, on_full=told.on_full, on_freed=told.on_freed, give_up=give_up, retry_seconds=0.05)
-    sid = patient.create_session("practice", "twitter-x", "standard")
-    turn = patient.begin_turn(patient.add_round(sid, "technical-loop"), "ml-sd-01")
-    patient.update_turn(turn.turn_id, transcript="saved before the disk filled")
-    fill_disk(disk)
+def test_closing_gives_up_the_wait_with_the_disk_error(setup):
+    store, patient, told, give_up = setup.store, setup.patient, setup.told, setup.give_up
+    patient.update_turn(setup.turn_id, transcript="saved before the disk filled")
+    fill_disk(setup.disk)
     errors = []
 
     def write() -> None:
         try:
-            patient.finish_turn(turn.turn_id, transcript="a long answer " * 20_000)
+            patient.finish_turn(setup.turn_id, transcript="a long answer " * 20_000)
         except StoreDiskFullError as exc:
             errors.append(exc)
 
@@ -78,4 +88,4 @@ def test_closing_gives_up_the_wait_with_the_disk_error(store_on_small_disk):
     give_up.set()  # the app is closing
     writer.join(WAIT_S)
     assert not writer.is_alive() and len(errors) == 1 and told.freed == 0
-    assert store.get_turn(turn.turn_id).transcript == "saved before the disk filled"
+    assert store.get_turn(setup.turn_id).transcript == "saved before the disk filled"

@@ -387,13 +387,18 @@ def test_ending_the_interview_mid_answer_scores_what_was_said(qtbot, make_window
     assert window.feedback_view.entries, "its feedback is shown"
 
 
-def test_closing_while_typing_keeps_the_unsent_answer(qtbot, make_window, tmp_path, monkeypatch):
+@pytest.fixture
+def no_microphone(monkeypatch):
+    """A laptop without a microphone: choosing one fails as it would there."""
     from mockloop.engine import audio_io
 
-    def no_microphone(device, kind):
-        raise audio_io.NoInputDeviceError("No microphone was found.", "Plug one in.")
+    def none_found(device, kind):
+        raise audio_io.NoInputDeviceError("No microphone was found.", "Plug one in. Until then you can type your answers instead.")
 
-    monkeypatch.setattr(audio_io, "select_device", no_microphone)
+    monkeypatch.setattr(audio_io, "select_device", none_found)
+
+
+def test_closing_while_typing_keeps_the_unsent_answer(qtbot, make_window, tmp_path, no_microphone):
     window = make_window(AudioEdge(out=functools.partial(WavFileOut, tmp_path / "interviewer.wav")))
     session = _practise_from_the_bank(qtbot, window)
     view = window.interview_view
@@ -410,13 +415,7 @@ def test_closing_while_typing_keeps_the_unsent_answer(qtbot, make_window, tmp_pa
     assert turn.status.value == "interrupted" and turn.transcript == draft
 
 
-def test_without_a_microphone_answers_are_typed(qtbot, make_window, tmp_path, monkeypatch):
-    from mockloop.engine import audio_io
-
-    def no_microphone(device, kind):
-        raise audio_io.NoInputDeviceError("No microphone was found.", "Plug one in. Until then you can type your answers instead.")
-
-    monkeypatch.setattr(audio_io, "select_device", no_microphone)
+def test_without_a_microphone_answers_are_typed(qtbot, make_window, tmp_path, no_microphone, monkeypatch):
     window = make_window(AudioEdge(out=functools.partial(WavFileOut, tmp_path / "interviewer.wav")))
     session = _practise_from_the_bank(qtbot, window)
     recorder = Recorder(window, session)
