@@ -62,6 +62,17 @@ class RubricPoint(_Strict):
     signals: list[Text] = Field(min_length=3)
 
 
+class Misconception(_Strict):
+    """A confident wrong claim an interviewer would challenge, and the phrases that signal it."""
+
+    id: Slug
+    claim: Text = Field(description="the wrong belief, stated plainly")
+    signals: list[Text] = Field(min_length=3, description="affirmative spoken phrasings of the claim")
+    correction: Text = Field(description="what is true instead, shown in the feedback")
+    challenge: Text = Field(description="the follow-up; {quote} is replaced by the candidate's own words")
+    dimension: str
+
+
 class Question(_Strict):
     id: Slug
     round: Slug
@@ -73,6 +84,7 @@ class Question(_Strict):
     rubric: list[RubricPoint] = Field(min_length=4, max_length=8)
     probes: list[Text] = Field(min_length=2, max_length=4)
     outline: list[Text] = Field(min_length=3)
+    misconceptions: list[Misconception] = Field(default_factory=list, max_length=5)
 
     @model_validator(mode="after")
     def _dimensions_fit_kind(self) -> Question:
@@ -86,6 +98,12 @@ class Question(_Strict):
         ids = [p.id for p in self.rubric]
         if len(set(ids)) != len(ids):
             raise ValueError("rubric point ids must be unique within a question")
+        for index, wrong in enumerate(self.misconceptions):
+            if wrong.dimension not in allowed:
+                raise ValueError(
+                    f"misconceptions[{index}] ({wrong.id}) has dimension '{wrong.dimension}'; "
+                    f"a {self.kind.value} question uses one of: {', '.join(allowed)}"
+                )
         return self
 
 
