@@ -73,7 +73,7 @@ def voice(bundled):
 
 @pytest.fixture(scope="session")
 def transcriber(bundled):
-    from mockloop.engine.stt import Transcriber
+    from mockloop.engine.whisper_decoder import Transcriber
 
     return Transcriber(bundled["stt"])
 

@@ -11,7 +11,8 @@ import pytest
 import soundfile as sf
 
 from mockloop.engine import device_check
-from mockloop.engine.audio_io import SoundDeviceIn, SoundDeviceOut, WavFileIn, WavFileOut
+from mockloop.engine.audio_io import SoundDeviceIn, WavFileIn
+from mockloop.engine.audio_out import SoundDeviceOut, WavFileOut
 from mockloop.engine.audio_types import STT_RATE
 from mockloop.engine.device_check import SILENCE_FLOOR_DB, play_and_wait, record_level, speak_test
 

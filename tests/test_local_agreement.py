@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mockloop.engine.local_agreement import LocalAgreement, looks_like_a_loop, word_key
-from mockloop.engine.stt import Word
+from mockloop.engine.transcript import Word
 
 
 def words(text: str, start: float = 0.0, step: float = 0.4) -> list[Word]:

@@ -42,7 +42,8 @@ def test_guard_really_blocks_connections():
 
 def test_stt_tts_llm_load_and_run_with_network_blocked(bundled):
     from mockloop.engine.llm import LocalLLM
-    from mockloop.engine.stt import SAMPLE_RATE, Transcriber
+    from mockloop.engine.transcript import SAMPLE_RATE
+    from mockloop.engine.whisper_decoder import Transcriber
     from mockloop.engine.tts import Voice
 
     offline.enforce_offline_env()

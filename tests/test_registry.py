@@ -131,7 +131,7 @@ def test_bundled_file_shorter_than_shipped_is_truncated(bundled, tmp_path):
 
 
 def test_truncated_whisper_fails_to_load_with_a_sentence(bundled, tmp_path):
-    from mockloop.engine.stt import Transcriber
+    from mockloop.engine.whisper_decoder import Transcriber
 
     copy = tmp_path / "whisper"
     shutil.copytree(bundled["stt"].path, copy)

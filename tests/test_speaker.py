@@ -12,7 +12,8 @@ import pytest
 import soundfile as sf
 
 from mockloop.engine import paths
-from mockloop.engine.audio_io import SoundDeviceOut, WavFileOut, rescan_devices
+from mockloop.engine.audio_io import rescan_devices
+from mockloop.engine.audio_out import SoundDeviceOut, WavFileOut
 from mockloop.engine.resample import resample
 from mockloop.engine.speaker import Speaker, split_clauses
 from mockloop.engine.tts_cache import TtsCache

@@ -16,7 +16,7 @@ import yaml
 from PySide6.QtCore import Qt
 
 from mockloop.engine import audio_devices, audio_io, paths, registry
-from mockloop.engine.audio_io import WavFileOut
+from mockloop.engine.audio_out import WavFileOut
 from mockloop.engine.bank import BankSet, load_banks
 from mockloop.engine.errors import AudioUnavailableError
 from mockloop.engine.settings import EndOfTurn, Settings

@@ -355,12 +355,3 @@ class WavFileIn:
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join()
         self._thread = None
-
-
-def __getattr__(name: str):
-    # Playback lives in audio_out.py (which imports this module); re-export it lazily.
-    if name in ("SoundDeviceOut", "WavFileOut"):
-        from mockloop.engine import audio_out
-
-        return getattr(audio_out, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -50,7 +50,8 @@ def display_status() -> dict:
 
 def _check_models(settings: Settings, verify_hashes: bool) -> list[ModelCheck]:
     from mockloop.engine.llm import LocalLLM
-    from mockloop.engine.stt import SAMPLE_RATE, Transcriber
+    from mockloop.engine.transcript import SAMPLE_RATE
+    from mockloop.engine.whisper_decoder import Transcriber
     from mockloop.engine.tts import Voice
 
     checks: dict[str, ModelCheck] = {}

@@ -32,7 +32,7 @@ from mockloop.engine.scoring import score_answer
 from mockloop.engine.speaker import Speaker
 from mockloop.engine.store import SessionStore, StoreDiskFullError
 from mockloop.engine.scoring.text import transcript_from_text
-from mockloop.engine.stt import Transcript
+from mockloop.engine.transcript import Transcript
 from mockloop.engine.turn_text import GAP_SECONDS, combine, save_audio, spoken_feedback
 
 Emit = Callable[[str, dict], None]

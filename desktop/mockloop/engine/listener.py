@@ -20,7 +20,7 @@ from mockloop.engine.endpointer import (
 )
 from mockloop.engine.errors import MockloopError
 from mockloop.engine.recorder import Recorder, RecordingResult
-from mockloop.engine.stt import Transcript
+from mockloop.engine.transcript import Transcript
 from mockloop.engine.streaming_stt import Caption, StreamingTranscriber
 from mockloop.engine.whisper_decoder import WhisperDecoder
 

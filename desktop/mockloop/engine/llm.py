@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from mockloop.engine.errors import ModelError
-from mockloop.engine.registry import ROLE_NAMES, ModelInfo
+from mockloop.engine.model_info import ROLE_NAMES, ModelInfo
 
 _patch_lock = threading.Lock()
 

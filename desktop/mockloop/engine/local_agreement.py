@@ -10,7 +10,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
-from mockloop.engine.stt import Word
+from mockloop.engine.transcript import Word
 
 
 def word_key(text: str) -> str:

@@ -7,7 +7,6 @@ import importlib
 import importlib.util
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -15,38 +14,14 @@ import yaml
 from mockloop.engine import paths
 from mockloop.engine.errors import ModelError
 from mockloop.engine.gguf_header import GGUFFormatError, read_gguf_header
+from mockloop.engine.model_info import ROLE_NAMES, ModelInfo
 from mockloop.engine.settings import Settings
 
 ROLES = ("stt", "tts", "llm")
-ROLE_NAMES = {"stt": "speech-recognition (Whisper)", "tts": "voice (Piper)", "llm": "interviewer (GGUF)"}
 ENV_VARS = {"stt": "MOCKLOOP_STT_MODEL", "tts": "MOCKLOOP_TTS_VOICE", "llm": "MOCKLOOP_LLM_MODEL"}
 SETTING_KEYS = {"stt": "stt_model", "tts": "tts_voice", "llm": "llm_model"}
 
 _FIX_REINSTALL = "Reinstall the app's packages (run the README's setup command again)."
-
-
-@dataclass
-class ModelInfo:
-    """A resolved, checked model: where it is, where that choice came from, how big it is."""
-
-    role: str
-    path: Path
-    source: str  # "setting" | "environment" | "models folder" | "user models folder" | "bundled"
-    name: str
-    size_bytes: int
-    config_path: Path | None = None  # a Piper voice's .onnx.json
-    details: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {
-            "role": self.role,
-            "name": self.name,
-            "source": self.source,
-            "path": str(self.path),
-            "size_bytes": self.size_bytes,
-            **({"config_path": str(self.config_path)} if self.config_path else {}),
-            **self.details,
-        }
 
 
 def _manifest() -> dict:

@@ -18,7 +18,7 @@ import numpy as np
 
 from mockloop.engine.audio_types import STT_RATE, AudioBlock
 from mockloop.engine.local_agreement import LocalAgreement, looks_like_a_loop
-from mockloop.engine.stt import Transcript, Word
+from mockloop.engine.transcript import Transcript, Word
 from mockloop.engine.vad import WINDOW, StreamingVad, finite_audio
 from mockloop.engine.whisper_decoder import DecodeCancelled, WhisperDecoder, build_prompt
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mockloop.engine.errors import ModelError
-from mockloop.engine.registry import ROLE_NAMES, ModelInfo
+from mockloop.engine.model_info import ROLE_NAMES, ModelInfo
 from mockloop.engine import paths
 
 

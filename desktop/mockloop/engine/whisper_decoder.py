@@ -15,8 +15,8 @@ import numpy as np
 
 from mockloop.engine.audio_types import STT_RATE
 from mockloop.engine.errors import ModelError
-from mockloop.engine.registry import ROLE_NAMES, ModelInfo
-from mockloop.engine.stt import Transcript, Word
+from mockloop.engine.model_info import ROLE_NAMES, ModelInfo
+from mockloop.engine.transcript import SAMPLE_RATE, Transcript, Word
 from mockloop.engine.vad import finite_audio
 
 # Whisper drops fillers unless the text before the audio has them: this "previous text"
@@ -155,3 +155,18 @@ def transcribe_batch(decoder: WhisperDecoder, audio: np.ndarray, vocabulary: Seq
     segments = decoder.decode(audio, build_prompt(vocabulary, question), skip_short_tail=False, condition=condition, streaming=False)
     words = [w for seg in segments for w in seg.words]
     return Transcript(" ".join(w.text for w in words), words, len(audio) / STT_RATE)
+
+
+class Transcriber:
+    """One-pass transcription of a whole clip (doctor, tests); the model is a `WhisperDecoder`."""
+
+    def __init__(self, info: ModelInfo, cpu_threads: int = 0) -> None:
+        self.info = info
+        self.decoder = WhisperDecoder(info, cpu_threads)
+
+    def transcribe(self, audio: np.ndarray, initial_prompt: str | None = None) -> Transcript:
+        """Transcribe 16 kHz mono float32 audio in one pass, with word timestamps."""
+        audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+        segments = self.decoder.decode(audio, initial_prompt, skip_short_tail=False, streaming=False)
+        words = [w for seg in segments for w in seg.words]
+        return Transcript(" ".join(w.text for w in words).strip(), words, len(audio) / SAMPLE_RATE)

@@ -9,6 +9,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, QThread, Qt, Signal, Slot
 from PySide6.QtWidgets import QGridLayout, QLabel, QStyle, QWidget
 
+from mockloop.engine.model_info import ModelInfo
 from mockloop.engine import registry
 from mockloop.engine.errors import ModelError
 from mockloop.engine.settings import Settings
@@ -17,7 +18,7 @@ from mockloop.ui.cards import Banner, Card, Severity
 
 ROLE_LABELS = {"stt": "Speech recognition", "tts": "Interviewer voice", "llm": "Interviewer model"}
 
-Resolver = Callable[[str, Settings], registry.ModelInfo]
+Resolver = Callable[[str, Settings], ModelInfo]
 
 
 class ModelStatusWorker(QObject):
@@ -163,7 +164,7 @@ class ModelStatusPanel(Card):
 
     @Slot(str, object)
     def show_ready(self, role: str, info: object) -> None:
-        assert isinstance(info, registry.ModelInfo)
+        assert isinstance(info, ModelInfo)
         mb = info.size_bytes / 1_000_000
         self._texts[role].setText(f"{info.name}\n{info.source} · {mb:,.0f} MB")
         self._texts[role].setToolTip(str(info.path))

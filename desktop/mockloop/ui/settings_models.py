@@ -10,6 +10,7 @@ from typing import Callable
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStyle, QWidget
 
+from mockloop.engine.model_info import ModelInfo
 from mockloop.engine import paths, registry
 from mockloop.engine.errors import ModelError
 from mockloop.engine.settings import Settings
@@ -17,7 +18,7 @@ from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 referen
 from mockloop.ui.background import run_in_background
 from mockloop.ui.cards import Card
 
-Resolver = Callable[[str, Settings], registry.ModelInfo]
+Resolver = Callable[[str, Settings], ModelInfo]
 
 ROLE_LABELS = {"stt": "Speech recognition", "tts": "Interviewer voice", "llm": "Interviewer model"}
 ROLE_HINTS = {
@@ -41,7 +42,7 @@ class CheckResult:
     """A path as checked: the ModelInfo, or the ModelError's problem and fix."""
 
     path: str
-    info: registry.ModelInfo | None = None
+    info: ModelInfo | None = None
     problem: str = ""
     fix: str = ""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import secrets
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
@@ -15,6 +16,11 @@ def now() -> datetime:
     """The current UTC time at the precision the store keeps (milliseconds), so returned and stored times agree."""
     moment = datetime.now(timezone.utc)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def new_session_id() -> str:
+    """Sortable and readable: UTC start time plus a random suffix, e.g. 20261124-091500-ab12."""
+    return f"{now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
 def time_text(moment: datetime | None) -> str | None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-import secrets
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from mockloop import __version__
 from mockloop.engine import paths
 from mockloop.engine.store import files, owner, queries, recovery, transfer
-from mockloop.engine.store.codec import dump, now, plain, score_overall, time_text, word_dict
+from mockloop.engine.store.codec import dump, new_session_id, now, plain, score_overall, time_text, word_dict
 from mockloop.engine.store.db import Database, Migration, RecoveryNotice
 from mockloop.engine.store.errors import SessionNotFoundError, SessionStateError, StoreError
 from mockloop.engine.store.records import (
@@ -25,11 +24,6 @@ _JSON_COLUMNS = {"metrics": dict, "rubric": list, "scores": dict, "feedback": di
 
 def default_path() -> Path:
     return paths.data_dir() / files.DB_NAME
-
-
-def new_session_id() -> str:
-    """Sortable and readable: UTC start time plus a random suffix, e.g. 20261124-091500-ab12."""
-    return f"{now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
 class SessionStore:

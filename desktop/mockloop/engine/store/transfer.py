@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from mockloop.engine.store import files, queries
-from mockloop.engine.store.codec import parse_time, time_text
+from mockloop.engine.store.codec import new_session_id, parse_time, time_text
 from mockloop.engine.store.records import Mode, SessionStatus, TurnKind, TurnStatus
 
 SNAPSHOT_FORMAT = 1
@@ -140,8 +140,6 @@ def _relink_followups(conn: sqlite3.Connection, turn_id: int, new_ids: dict[int,
 
 
 def _fresh_id(conn: sqlite3.Connection, root: Path) -> str:
-    from mockloop.engine.store.sessions import new_session_id
-
     while True:
         candidate = new_session_id()
         if not conn.execute("SELECT 1 FROM sessions WHERE id = ?", (candidate,)).fetchone() \
