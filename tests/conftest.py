@@ -50,7 +50,7 @@ def no_qthread_left_running():
 def bundled():
     """The resolved default models (checked against the manifest)."""
     from mockloop.engine import registry
-    from mockloop.engine.settings import Settings
+    from mockloop.engine.core.settings import Settings
 
     return {role: registry.resolve(role, Settings()) for role in registry.ROLES}
 

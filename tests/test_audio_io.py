@@ -20,7 +20,7 @@ from mockloop.engine.audio_io import (
     SoundDeviceIn, SoundDeviceOut, WavFileIn, WavFileOut,
 )
 from mockloop.engine.audio_types import BLOCK_SAMPLES, STT_RATE, AudioIn, AudioOut
-from mockloop.engine.errors import AudioUnavailableError
+from mockloop.engine.core.errors import AudioUnavailableError
 from mockloop.engine.resample import resample
 
 SENTENCE = "The quick brown fox jumps over the lazy dog near the river bank."

@@ -11,7 +11,7 @@ import pytest
 from mockloop.engine.bank import load_bank_file, load_banks
 from mockloop.engine.bank.loader import BankFileInvalid
 from mockloop.engine.bank.schema import Kind
-from mockloop.engine.errors import UnknownQuestionError
+from mockloop.engine.core.errors import UnknownQuestionError
 
 from conftest import DATA, REPO
 

@@ -104,7 +104,7 @@ def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, priv
     from mockloop.engine.engines import Engines
     from mockloop.engine.interview_plan import plan_practice
     from mockloop.engine.interview_runner import InterviewRunner
-    from mockloop.engine.settings import Settings
+    from mockloop.engine.core.settings import Settings
     from mockloop.engine.store import SessionStore
 
     bank, question = load_banks().find("mle-spam-class-imbalance")

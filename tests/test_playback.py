@@ -11,7 +11,7 @@ import soundfile as sf
 
 from mockloop.engine.audio_io import rescan_devices
 from mockloop.engine.audio_out import SoundDeviceOut, WavFileOut
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.playback import Clip, PlaybackError, Player, load_clip
 
 SPEECH = Path(__file__).resolve().parent / "data" / "speech"

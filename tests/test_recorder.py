@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mockloop.engine import paths
+from mockloop.engine.core import paths
 from mockloop.engine.audio_io import WavFileIn
 from mockloop.engine.audio_types import STT_RATE
 from mockloop.engine.recorder import Recorder, RecordingError, recover

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from mockloop.engine import registry
-from mockloop.engine.errors import ModelError
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.errors import ModelError
+from mockloop.engine.core.settings import Settings
 
 
 def test_bundled_models_resolve_with_package_and_size(bundled):
@@ -176,7 +176,7 @@ UNREADABLE_PROBE = """
 import sys
 from pathlib import Path
 from mockloop.engine import registry
-from mockloop.engine.errors import ModelError
+from mockloop.engine.core.errors import ModelError
 try:
     registry.check_model(sys.argv[1], Path(sys.argv[2]), "setting")
 except ModelError as exc:

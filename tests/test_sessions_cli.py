@@ -16,7 +16,7 @@ import pytest
 import soundfile as sf
 
 from mockloop.cli_sessions import register
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.store import SessionStore
 from test_export import ANSWER, MARKUP, make_session
 

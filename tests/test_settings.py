@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from mockloop.engine import paths
-from mockloop.engine.errors import MockloopError
-from mockloop.engine.settings import EndOfTurn, Settings, SettingsError
+from mockloop.engine.core import paths
+from mockloop.engine.core.errors import MockloopError
+from mockloop.engine.core.settings import EndOfTurn, Settings, SettingsError
 
 
 def test_round_trip_and_permissions(private_data_dir):

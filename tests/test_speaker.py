@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mockloop.engine import paths
+from mockloop.engine.core import paths
 from mockloop.engine.audio_io import rescan_devices
 from mockloop.engine.audio_out import SoundDeviceOut, WavFileOut
 from mockloop.engine.resample import resample

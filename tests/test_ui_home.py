@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 from mockloop.engine import registry
 from mockloop.engine.bank import BankSet, load_banks
 from mockloop.engine.practice_plan import INTERVIEW_DATE_KEY, plan_for
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.settings import Settings
 from mockloop.engine.store import SessionStore
 from mockloop.ui.background import wait_for_background
 from mockloop.ui.home_view import HomeView

@@ -27,7 +27,7 @@ import mockloop.engine
 from mockloop.engine.answers import FolderAnswers
 from mockloop.engine.audio_out import WavFileOut
 from mockloop.engine.bank import load_banks
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.settings import Settings
 from mockloop.engine.store import SessionStore
 from mockloop.ui import qt_fixes
 from mockloop.ui.feedback_view import entry_from_turn

@@ -15,11 +15,12 @@ import soundfile as sf
 import yaml
 from PySide6.QtCore import Qt
 
-from mockloop.engine import audio_devices, audio_io, paths, registry
+from mockloop.engine import audio_devices, audio_io, registry
+from mockloop.engine.core import paths
 from mockloop.engine.audio_out import WavFileOut
 from mockloop.engine.bank import BankSet, load_banks
-from mockloop.engine.errors import AudioUnavailableError
-from mockloop.engine.settings import EndOfTurn, Settings
+from mockloop.engine.core.errors import AudioUnavailableError
+from mockloop.engine.core.settings import EndOfTurn, Settings
 from mockloop.ui.background import wait_for_background
 from mockloop.ui.device_test import MICROPHONE, SPEAKER, VOICE
 from mockloop.ui.settings_models import ROLE_LABELS

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from mockloop.engine import registry
 from mockloop.engine.bank import load_banks
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.settings import Settings
 from mockloop.ui import theme
 from mockloop.ui.background import wait_for_background
 from mockloop.ui.main_window import MainWindow
@@ -195,7 +195,7 @@ _RENDER_VIEWS = textwrap.dedent("""
     import json, sys
     from PySide6.QtWidgets import QApplication
     from mockloop.engine.bank import load_banks
-    from mockloop.engine.settings import Settings
+    from mockloop.engine.core.settings import Settings
     from mockloop.ui.background import wait_for_background
     from mockloop.ui.main_window import MainWindow
 

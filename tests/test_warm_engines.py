@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
-from mockloop.engine.errors import ModelError
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.errors import ModelError
+from mockloop.engine.core.settings import Settings
 from mockloop.engine.warm_engines import WarmEngines
 
 pytestmark = pytest.mark.models
@@ -89,7 +89,7 @@ def test_the_warm_up_also_imports_what_an_interview_starts_with():
     # A fresh interpreter: in this one the test suite has imported everything already.
     probe = textwrap.dedent("""
         import sys
-        from mockloop.engine.settings import Settings
+        from mockloop.engine.core.settings import Settings
         from mockloop.engine.warm_engines import SESSION_MODULES, WarmEngines
         assert not any(name in sys.modules for name in SESSION_MODULES), "imported before the warm-up"
         warm = WarmEngines(Settings())

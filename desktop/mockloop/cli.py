@@ -7,7 +7,7 @@ import json
 import sys
 
 from mockloop import __version__
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 
 
 def _emit(args: argparse.Namespace, document: dict, text: str) -> None:

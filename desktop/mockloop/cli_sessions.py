@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.store import Session, SessionStore, SessionSummary, TurnKind, files
 
 FORMATS = ("md", "html", "pdf", "archive")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from mockloop.engine.audio_types import AudioIn
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".oga", ".mp3"}
 TEXT_SUFFIXES = {".txt", ".md"}

@@ -60,7 +60,7 @@ PORTAUDIO_FIX = "Install PortAudio: sudo apt-get install libportaudio2 (Debian/U
 
 def import_sounddevice():
     """Import sounddevice, or raise AudioUnavailableError when PortAudio is missing."""
-    from mockloop.engine.errors import AudioUnavailableError
+    from mockloop.engine.core.errors import AudioUnavailableError
 
     try:
         import sounddevice
@@ -71,7 +71,7 @@ def import_sounddevice():
 
 def audio_report() -> AudioReport:
     """List input and output devices; never raises."""
-    from mockloop.engine.errors import AudioUnavailableError
+    from mockloop.engine.core.errors import AudioUnavailableError
 
     try:
         sd = import_sounddevice()

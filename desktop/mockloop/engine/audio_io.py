@@ -15,7 +15,7 @@ import numpy as np
 
 from mockloop.engine.audio_devices import PORTAUDIO_FIX, import_sounddevice
 from mockloop.engine.audio_types import AudioBlock
-from mockloop.engine.errors import AudioUnavailableError, MockloopError
+from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
 from mockloop.engine.resample import BlockAssembler, to_mono
 
 ErrorCallback = Callable[[Exception], None]  # typed MockloopErrors; anything on_block raised

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from mockloop.engine.audio_io import AudioDeviceLost, ErrorCallback, NoOutputDeviceError, _sounddevice, select_device
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.resample import resample
 
 

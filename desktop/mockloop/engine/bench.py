@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.settings import Settings
 
 
 def _median(values: list[float]) -> float:

@@ -11,7 +11,7 @@ from typing import Callable
 import numpy as np
 
 from mockloop.engine.audio_types import STT_RATE, AudioBlock, AudioIn, AudioOut
-from mockloop.engine.errors import AudioUnavailableError, MockloopError
+from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
 
 TEST_SENTENCE = "Hello! This is your interviewer. If you can hear me clearly, your speaker is working."
 # The loudest 32 ms block must rise above this for the check to count as "heard":

@@ -13,8 +13,8 @@ import numpy as np
 from mockloop import __version__
 from mockloop.engine import offline, registry
 from mockloop.engine.audio_devices import audio_report
-from mockloop.engine.errors import ModelError
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.errors import ModelError
+from mockloop.engine.core.settings import Settings
 
 SMOKE_SENTENCE = "Tell me about a model you shipped to production."
 

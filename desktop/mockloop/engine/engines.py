@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from mockloop.engine import registry
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.settings import Settings
 
 
 class Engines:

@@ -10,8 +10,8 @@ import numpy as np
 
 from mockloop.engine.bank import load_banks
 from mockloop.engine.bank.schema import Bank, Persona, Question
-from mockloop.engine.errors import MockloopError
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.errors import MockloopError
+from mockloop.engine.core.settings import Settings
 
 LLM_TIMEOUT_SECONDS = 8.0  # a headless follow-up may take longer than a live one, but never hangs
 

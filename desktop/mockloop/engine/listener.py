@@ -18,7 +18,7 @@ from mockloop.engine.audio_types import AudioBlock, AudioIn
 from mockloop.engine.endpointer import (
     EndpointerConfig, Endpointer, Event, NoSpeech, Pause, SpeechResumed, SpeechStarted, TurnEnded,
 )
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.recorder import Recorder, RecordingResult
 from mockloop.engine.transcript import Transcript
 from mockloop.engine.streaming_stt import Caption, StreamingTranscriber

@@ -7,8 +7,8 @@ import threading
 import time
 from pathlib import Path
 
-from mockloop.engine.errors import ModelError
-from mockloop.engine.model_info import ROLE_NAMES, ModelInfo
+from mockloop.engine.core.errors import ModelError
+from mockloop.engine.core.model_info import ROLE_NAMES, ModelInfo
 
 _patch_lock = threading.Lock()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from mockloop.engine.audio_types import AudioOut
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.resample import resample
 
 # A clip resampled by the output may come out a frame shorter; within this of the end it has played out.

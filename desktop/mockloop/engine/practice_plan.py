@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from mockloop.engine.bank.schema import Bank, Question
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.radar import AxisValue, Radar, build_radar
 from mockloop.engine.store import AxisScore, SessionStore
 

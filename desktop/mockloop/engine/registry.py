@@ -11,11 +11,11 @@ from pathlib import Path
 
 import yaml
 
-from mockloop.engine import paths
-from mockloop.engine.errors import ModelError
+from mockloop.engine.core import paths
+from mockloop.engine.core.errors import ModelError
 from mockloop.engine.gguf_header import GGUFFormatError, read_gguf_header
-from mockloop.engine.model_info import ROLE_NAMES, ModelInfo
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.model_info import ROLE_NAMES, ModelInfo
+from mockloop.engine.core.settings import Settings
 
 ROLES = ("stt", "tts", "llm")
 ENV_VARS = {"stt": "MOCKLOOP_STT_MODEL", "tts": "MOCKLOOP_TTS_VOICE", "llm": "MOCKLOOP_LLM_MODEL"}

@@ -107,7 +107,7 @@ def measure_streaming(clips: Sequence[Clip], decoder: WhisperDecoder | None = No
     """Measure every clip; the one named `realtime` (default: the first of 20-40 s) is paced like a microphone."""
     if decoder is None:
         from mockloop.engine import registry
-        from mockloop.engine.settings import Settings
+        from mockloop.engine.core.settings import Settings
 
         decoder = WhisperDecoder(registry.resolve("stt", Settings()))
     if realtime is None:

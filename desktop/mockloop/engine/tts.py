@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from mockloop.engine.errors import ModelError
-from mockloop.engine.model_info import ROLE_NAMES, ModelInfo
-from mockloop.engine import paths
+from mockloop.engine.core.errors import ModelError
+from mockloop.engine.core.model_info import ROLE_NAMES, ModelInfo
+from mockloop.engine.core import paths
 
 
 class Voice:

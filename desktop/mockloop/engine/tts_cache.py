@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from mockloop.engine import paths
+from mockloop.engine.core import paths
 from mockloop.engine.recorder import make_private_dir
 
 

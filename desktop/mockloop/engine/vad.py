@@ -7,7 +7,7 @@ import threading
 import numpy as np
 
 from mockloop.engine.audio_types import BLOCK_SAMPLES, STT_RATE
-from mockloop.engine.errors import ModelError
+from mockloop.engine.core.errors import ModelError
 
 WINDOW = BLOCK_SAMPLES  # Silero v5/v6 at 16 kHz works on 512-sample windows...
 _CONTEXT = 64  # ...each preceded by the last 64 samples of the window before it.

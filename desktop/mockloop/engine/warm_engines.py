@@ -12,8 +12,8 @@ import threading
 from typing import Callable
 
 from mockloop.engine.engines import Engines
-from mockloop.engine.errors import MockloopError
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.errors import MockloopError
+from mockloop.engine.core.settings import Settings
 from mockloop.engine.tts_cache import Prefetch
 
 # (role, state, detail): state is "loading", "ready" or "failed"; detail is the problem on failure.

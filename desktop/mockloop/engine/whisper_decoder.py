@@ -14,8 +14,8 @@ from typing import Sequence
 import numpy as np
 
 from mockloop.engine.audio_types import STT_RATE
-from mockloop.engine.errors import ModelError
-from mockloop.engine.model_info import ROLE_NAMES, ModelInfo
+from mockloop.engine.core.errors import ModelError
+from mockloop.engine.core.model_info import ROLE_NAMES, ModelInfo
 from mockloop.engine.transcript import SAMPLE_RATE, Transcript, Word
 from mockloop.engine.vad import finite_audio
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 import mockloop
 from mockloop.engine.bank import load_banks
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.settings import Settings
 from mockloop.ui.background import wait_for_background
 from mockloop.ui.main_window import MainWindow
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 
 Callback = Callable[[Any], None]
 

@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from mockloop.engine import device_check, registry
 from mockloop.engine.audio_types import STT_RATE, AudioIn, AudioOut
-from mockloop.engine.errors import MockloopError
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.errors import MockloopError
+from mockloop.engine.core.settings import Settings
 from mockloop.ui import qt_fixes  # noqa: F401 (PySide6 reference-count bugs)
 
 MICROPHONE, SPEAKER, VOICE = "microphone", "speaker", "voice"

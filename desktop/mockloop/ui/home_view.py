@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mockloop.engine import paths
+from mockloop.engine.core import paths
 from mockloop.engine.bank import Bank, BankSet
 from mockloop.engine.bank.schema import LoopStage, Persona
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mockloop.engine.settings import EndOfTurn
+from mockloop.engine.core.settings import EndOfTurn
 from mockloop.ui import theme
 from mockloop.ui.interview_parts import StatePill
 from mockloop.ui.level_meter import LevelMeter

@@ -23,8 +23,8 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from mockloop.engine.answers import AnswerSource
 from mockloop.engine.audio_types import AudioOut
 from mockloop.engine.bank.schema import Bank
-from mockloop.engine.errors import AudioUnavailableError, MockloopError
-from mockloop.engine.settings import EndOfTurn, Settings
+from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
+from mockloop.engine.core.settings import EndOfTurn, Settings
 from mockloop.engine.store import SessionStatus
 from mockloop.engine.warm_engines import WarmEngines
 from mockloop.ui import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)

@@ -9,10 +9,10 @@ from typing import Callable
 from PySide6.QtCore import QObject, QThread, Qt, Signal, Slot
 from PySide6.QtWidgets import QGridLayout, QLabel, QStyle, QWidget
 
-from mockloop.engine.model_info import ModelInfo
+from mockloop.engine.core.model_info import ModelInfo
 from mockloop.engine import registry
-from mockloop.engine.errors import ModelError
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.errors import ModelError
+from mockloop.engine.core.settings import Settings
 from mockloop.ui import theme
 from mockloop.ui.cards import Banner, Card, Severity
 

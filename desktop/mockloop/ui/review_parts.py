@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTreeWidge
 
 from mockloop.engine.audio_types import AudioOut
 from mockloop.engine.bank import BankSet
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.export import build_report, render_html, render_markdown, write_private
 from mockloop.engine.playback import Clip, PlaybackError, load_clip
 from mockloop.engine.store import Mode, Session, SessionStatus, SessionStore, SessionSummary, Turn, TurnKind, TurnStatus

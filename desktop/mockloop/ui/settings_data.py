@@ -10,8 +10,8 @@ from PySide6.QtCore import QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QStyle, QWidget
 
-from mockloop.engine import paths
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core import paths
+from mockloop.engine.core.errors import MockloopError
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.cards import Banner, Card, Severity
 from mockloop.ui.settings_parts import selectable

@@ -10,10 +10,11 @@ from typing import Callable
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStyle, QWidget
 
-from mockloop.engine.model_info import ModelInfo
-from mockloop.engine import paths, registry
-from mockloop.engine.errors import ModelError
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.model_info import ModelInfo
+from mockloop.engine import registry
+from mockloop.engine.core import paths
+from mockloop.engine.core.errors import ModelError
+from mockloop.engine.core.settings import Settings
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.background import run_in_background
 from mockloop.ui.cards import Card

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mockloop.engine import paths
+from mockloop.engine.core import paths
 from mockloop.engine.bank import BankSet
-from mockloop.engine.settings import RATE_MAX, RATE_MIN, SILENCE_MAX, SILENCE_MIN, EndOfTurn, Settings
+from mockloop.engine.core.settings import RATE_MAX, RATE_MIN, SILENCE_MAX, SILENCE_MIN, EndOfTurn, Settings
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.cards import Card
 from mockloop.ui.device_test import VOICE, DeviceTester, DeviceTestResult

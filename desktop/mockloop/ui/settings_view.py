@@ -11,11 +11,12 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStyle, QVBoxLayout, QWidget
 
-from mockloop.engine import paths, registry
+from mockloop.engine import registry
+from mockloop.engine.core import paths
 from mockloop.engine.audio_devices import AudioReport, audio_report
 from mockloop.engine.bank import BankSet
-from mockloop.engine.errors import MockloopError
-from mockloop.engine.settings import Settings
+from mockloop.engine.core.errors import MockloopError
+from mockloop.engine.core.settings import Settings
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.background import run_in_background
 from mockloop.ui.cards import Banner, Severity, scroll_page

@@ -10,9 +10,9 @@ from typing import Iterable
 import yaml
 from pydantic import ValidationError
 
-from mockloop.engine import paths
+from mockloop.engine.core import paths
 from mockloop.engine.bank.schema import Bank, Question
-from mockloop.engine.errors import BankError, UnknownQuestionError
+from mockloop.engine.core.errors import BankError, UnknownQuestionError
 
 
 def _node_at(root: yaml.Node | None, loc: Iterable) -> yaml.Node | None:

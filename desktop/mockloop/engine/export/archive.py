@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mockloop import __version__
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.export.output import ExportError, open_private
 from mockloop.engine.store import SessionStatus, SessionStore, files
 from mockloop.engine.store.transfer import AUDIO_COLUMNS

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mockloop.engine.bank import BankSet
-from mockloop.engine.errors import UnknownQuestionError
+from mockloop.engine.core.errors import UnknownQuestionError
 from mockloop.engine.store import Attempt, SessionStore
 
 _RANK = {"missing": 0, "partial": 1, "covered": 2}

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 
 EXTENSIONS = {"md": ".md", "html": ".html", "pdf": ".pdf", "archive": ".zip"}
 

@@ -6,7 +6,7 @@ import errno
 import sqlite3
 from pathlib import Path
 
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 
 # SQLite primary result codes (sqlite3 exposes them as constants only from Python 3.11).
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = (

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from mockloop import __version__
-from mockloop.engine import paths
+from mockloop.engine.core import paths
 from mockloop.engine.store import files, owner, queries, recovery, transfer
 from mockloop.engine.store.codec import dump, new_session_id, now, plain, score_overall, time_text, word_dict
 from mockloop.engine.store.db import Database, Migration, RecoveryNotice

@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, fields
 from enum import Enum
 from pathlib import Path
 
-from mockloop.engine import paths
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core import paths
+from mockloop.engine.core.errors import MockloopError
 
 
 class EndOfTurn(str, Enum):

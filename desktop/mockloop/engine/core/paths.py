@@ -9,7 +9,7 @@ from pathlib import Path
 
 import platformdirs
 
-from mockloop.engine.errors import MockloopError
+from mockloop.engine.core.errors import MockloopError
 
 APP_NAME = "mockloop"
 
@@ -19,7 +19,7 @@ LOCATION_FILE = "location.json"  # in the config folder: {"data_dir": "/abs/path
 ENV_MODELS_DIR = "MOCKLOOP_MODELS_DIR"
 ENV_QUESTIONS_DIR = "MOCKLOOP_QUESTIONS_DIR"
 
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+_PACKAGE_DIR = Path(__file__).resolve().parents[2]
 # In a source checkout the package lives in <repo>/desktop/mockloop.
 _REPO_DIR = _PACKAGE_DIR.parent.parent
 
