@@ -21,8 +21,8 @@ import numpy as np
 import soundfile as sf
 
 from mockloop.engine import registry
-from mockloop.engine.audio_types import STT_RATE
-from mockloop.engine.resample import resample, to_mono
+from mockloop.engine.audio.base import STT_RATE
+from mockloop.engine.audio.resample import resample, to_mono
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.speech_set import BAD_FILES, REFERENCES, SPECS, ClipSpec, add_noise, hard_clip, speech_dir
 from mockloop.engine.tts import Voice

@@ -137,7 +137,7 @@ def store_answer(store, bank, question_id: str, overall: float) -> str:
 @pytest.fixture
 def sound_card(pulse_audio, monkeypatch):
     """The PulseAudio virtual microphone and speaker as the default devices (`paplay --device=virt_mic_src` speaks)."""
-    from mockloop.engine.audio_io import rescan_devices
+    from mockloop.engine.audio.capture import rescan_devices
 
     rescan_devices()
     monkeypatch.setenv("PULSE_SOURCE", "virt_mic")

@@ -15,13 +15,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mockloop.engine.audio_io import (
+from mockloop.engine.audio.capture import (
     AudioDeviceLost, AudioFileError, NoInputDeviceError, NoOutputDeviceError,
     SoundDeviceIn, SoundDeviceOut, WavFileIn, WavFileOut,
 )
-from mockloop.engine.audio_types import BLOCK_SAMPLES, STT_RATE, AudioIn, AudioOut
+from mockloop.engine.audio.base import BLOCK_SAMPLES, STT_RATE, AudioIn, AudioOut
 from mockloop.engine.core.errors import AudioUnavailableError
-from mockloop.engine.resample import resample
+from mockloop.engine.audio.resample import resample
 
 SENTENCE = "The quick brown fox jumps over the lazy dog near the river bank."
 LONG_TEXT = (
@@ -224,7 +224,7 @@ def test_no_such_microphone_or_speaker_is_a_typed_error(sound_card):
 
 
 def test_missing_portaudio_is_a_typed_error(monkeypatch):
-    from mockloop.engine import audio_io
+    from mockloop.engine.audio import capture
 
     def no_portaudio():
         raise AudioUnavailableError("The PortAudio sound library is not installed, so there is no microphone or speaker.", "Install it.")

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mockloop.engine import device_check
-from mockloop.engine.audio_io import SoundDeviceIn, WavFileIn
-from mockloop.engine.audio_out import SoundDeviceOut, WavFileOut
-from mockloop.engine.audio_types import STT_RATE
-from mockloop.engine.device_check import SILENCE_FLOOR_DB, play_and_wait, record_level, speak_test
+from mockloop.engine.audio import device_check
+from mockloop.engine.audio.capture import SoundDeviceIn, WavFileIn
+from mockloop.engine.audio.output import SoundDeviceOut, WavFileOut
+from mockloop.engine.audio.base import STT_RATE
+from mockloop.engine.audio.device_check import SILENCE_FLOOR_DB, play_and_wait, record_level, speak_test
 
 from test_audio_io import MonitorRecorder
 
@@ -82,7 +82,7 @@ def test_speak_test_writes_the_sentence_at_the_chosen_rate(voice, transcriber, t
 
 
 def _to_16k(audio, rate):
-    from mockloop.engine.resample import resample
+    from mockloop.engine.audio.resample import resample
 
     return resample(audio, rate, STT_RATE)
 

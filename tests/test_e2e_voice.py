@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mockloop.engine.audio_io import SoundDeviceIn
-from mockloop.engine.audio_out import SoundDeviceOut
+from mockloop.engine.audio.capture import SoundDeviceIn
+from mockloop.engine.audio.output import SoundDeviceOut
 from mockloop.engine.endpointer import EndpointerConfig, Mode
 from mockloop.engine.listener import TurnListener
 from mockloop.engine.speaker import Speaker

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from mockloop.engine.audio_types import STT_RATE
+from mockloop.engine.audio.base import STT_RATE
 from mockloop.engine.endpointer import (
     BargeIn, EndpointerConfig, Endpointer, EndReason, Mode, NoSpeech, Pause, SpeechResumed, SpeechStarted, TurnEnded,
 )

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mockloop.engine.audio_io import rescan_devices
-from mockloop.engine.audio_out import SoundDeviceOut, WavFileOut
+from mockloop.engine.audio.capture import rescan_devices
+from mockloop.engine.audio.output import SoundDeviceOut, WavFileOut
 from mockloop.engine.core.errors import MockloopError
-from mockloop.engine.playback import Clip, PlaybackError, Player, load_clip
+from mockloop.engine.audio.playback import Clip, PlaybackError, Player, load_clip
 
 SPEECH = Path(__file__).resolve().parent / "data" / "speech"
 CLIP = SPEECH / "piper_short.flac"

@@ -16,9 +16,9 @@ import pytest
 import soundfile as sf
 
 from mockloop.engine.core import paths
-from mockloop.engine.audio_io import WavFileIn
-from mockloop.engine.audio_types import STT_RATE
-from mockloop.engine.recorder import Recorder, RecordingError, recover
+from mockloop.engine.audio.capture import WavFileIn
+from mockloop.engine.audio.base import STT_RATE
+from mockloop.engine.audio.recorder import Recorder, RecordingError, recover
 
 ANSWER = (
     "I would start by defining the metric, then look at the data we already log. "
@@ -77,8 +77,8 @@ def test_recording_is_private_and_holds_exactly_what_was_captured(answer_wav):
 
 CHILD = r"""
 import sys, threading
-from mockloop.engine.audio_io import WavFileIn
-from mockloop.engine.recorder import Recorder
+from mockloop.engine.audio.capture import WavFileIn
+from mockloop.engine.audio.recorder import Recorder
 
 source_path, target = sys.argv[1], sys.argv[2]
 lock = threading.Lock()

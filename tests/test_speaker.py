@@ -12,9 +12,9 @@ import pytest
 import soundfile as sf
 
 from mockloop.engine.core import paths
-from mockloop.engine.audio_io import rescan_devices
-from mockloop.engine.audio_out import SoundDeviceOut, WavFileOut
-from mockloop.engine.resample import resample
+from mockloop.engine.audio.capture import rescan_devices
+from mockloop.engine.audio.output import SoundDeviceOut, WavFileOut
+from mockloop.engine.audio.resample import resample
 from mockloop.engine.speaker import Speaker, split_clauses
 from mockloop.engine.tts_cache import TtsCache
 

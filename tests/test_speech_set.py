@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mockloop.engine.audio_io import AudioFileError
-from mockloop.engine.audio_types import BLOCK_SAMPLES, STT_RATE
+from mockloop.engine.audio.capture import AudioFileError
+from mockloop.engine.audio.base import BLOCK_SAMPLES, STT_RATE
 from mockloop.engine.speech_set import (
     SPECS, blocks, count_fillers, load_audio, load_set, long_answer, looped_blocks, normalize, references, speech_dir,
     word_error_rate,

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 import mockloop.engine
 from mockloop.engine.answers import FolderAnswers
-from mockloop.engine.audio_out import WavFileOut
+from mockloop.engine.audio.output import WavFileOut
 from mockloop.engine.bank import load_banks
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.store import SessionStore
@@ -390,12 +390,12 @@ def test_ending_the_interview_mid_answer_scores_what_was_said(qtbot, make_window
 @pytest.fixture
 def no_microphone(monkeypatch):
     """A laptop without a microphone: choosing one fails as it would there."""
-    from mockloop.engine import audio_io
+    from mockloop.engine.audio import capture
 
     def none_found(device, kind):
-        raise audio_io.NoInputDeviceError("No microphone was found.", "Plug one in. Until then you can type your answers instead.")
+        raise capture.NoInputDeviceError("No microphone was found.", "Plug one in. Until then you can type your answers instead.")
 
-    monkeypatch.setattr(audio_io, "select_device", none_found)
+    monkeypatch.setattr(capture, "select_device", none_found)
 
 
 def test_closing_while_typing_keeps_the_unsent_answer(qtbot, make_window, tmp_path, no_microphone):

@@ -19,7 +19,7 @@ import soundfile as sf
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QAbstractSlider, QHeaderView, QScrollBar, QTextEdit
 
-from mockloop.engine.audio_out import WavFileOut
+from mockloop.engine.audio.output import WavFileOut
 from mockloop.engine.bank import load_banks
 from mockloop.engine.scoring import score_answer
 from mockloop.engine.scoring.text import transcript_from_text

@@ -152,12 +152,12 @@ def test_the_window_follows_a_dark_palette(qtbot, window):
 
 
 def test_no_microphone_at_launch_shows_a_banner_with_the_fix(qtbot, banks, monkeypatch):
-    from mockloop.engine import audio_devices
+    from mockloop.engine.audio import devices
     from mockloop.ui import main_window
 
     # The hardware edge: this machine's sound cards, replaced by a laptop without a microphone.
-    speaker = audio_devices.AudioDevice(0, "Speakers", "ALSA", 0, 2, 48_000.0)
-    report = audio_devices.AudioReport(portaudio=True, outputs=[speaker],
+    speaker = devices.AudioDevice(0, "Speakers", "ALSA", 0, 2, 48_000.0)
+    report = devices.AudioReport(portaudio=True, outputs=[speaker],
                                        reason="No microphone was found. Plug one in; until then you can type your answers.")
     monkeypatch.setattr(main_window, "audio_report", lambda: report)
     window = MainWindow(banks, Settings())

@@ -31,7 +31,7 @@ def _emit(args: argparse.Namespace, document: dict, text: str) -> None:
 
 def _open(args: argparse.Namespace) -> tuple[SessionStore, list[str]]:
     """The store, after marking sessions left behind by killed processes as interrupted."""
-    from mockloop.engine.recorder import recover
+    from mockloop.engine.audio.recorder import recover
 
     store = SessionStore.open()
     try:
@@ -211,7 +211,7 @@ def _cmd_delete(args: argparse.Namespace) -> int:
 
 
 def _cmd_finalize(args: argparse.Namespace) -> int:
-    from mockloop.engine.recorder import recover
+    from mockloop.engine.audio.recorder import recover
 
     store, _ = _open(args)
     with store:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from mockloop.engine.audio_types import AudioIn
+from mockloop.engine.audio.base import AudioIn
 from mockloop.engine.core.errors import MockloopError
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".oga", ".mp3"}
@@ -48,7 +48,7 @@ class FolderAnswers:
         self._index = 0
 
     def next(self, prompt: str) -> Answer | None:
-        from mockloop.engine.audio_io import WavFileIn
+        from mockloop.engine.audio.capture import WavFileIn
 
         if self._index >= len(self.files):
             return None
@@ -78,7 +78,7 @@ class LiveAnswers:
             self._typed = text
 
     def next(self, prompt: str) -> Answer | None:
-        from mockloop.engine.audio_io import SoundDeviceIn
+        from mockloop.engine.audio.capture import SoundDeviceIn
 
         with self._lock:
             typed, self._typed = self._typed, None

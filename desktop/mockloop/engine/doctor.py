@@ -12,7 +12,7 @@ import numpy as np
 
 from mockloop import __version__
 from mockloop.engine import offline, registry
-from mockloop.engine.audio_devices import audio_report
+from mockloop.engine.audio.devices import audio_report
 from mockloop.engine.core.errors import ModelError
 from mockloop.engine.core.settings import Settings
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Callable, Union
 
-from mockloop.engine.audio_types import STT_RATE, AudioBlock
+from mockloop.engine.audio.base import STT_RATE, AudioBlock
 from mockloop.engine.vad import StreamingVad
 
 

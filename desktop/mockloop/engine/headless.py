@@ -53,7 +53,7 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
     from mockloop.engine.followups import FollowUpContext, FollowUpPlanner
     from mockloop.engine.scoring import score_answer
     from mockloop.engine.scoring.text import transcript_from_text
-    from mockloop.engine.speech_set import load_audio
+    from mockloop.engine.audio.loading import load_audio
     from mockloop.engine.whisper_decoder import transcribe_batch
     from mockloop.engine.vad import speech_fraction
 
@@ -141,7 +141,7 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
              emit=None) -> dict:
     """A whole interview without a display: interviewer audio to WAV files, answers from a folder."""
     from mockloop.engine.answers import FolderAnswers
-    from mockloop.engine.audio_out import WavFileOut
+    from mockloop.engine.audio.output import WavFileOut
     from mockloop.engine.bank.schema import Role
     from mockloop.engine.engines import Engines
     from mockloop.engine.endpointer import EndpointerConfig, Mode

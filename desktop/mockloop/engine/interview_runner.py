@@ -19,7 +19,7 @@ from typing import Callable
 
 from mockloop import __version__
 from mockloop.engine.answers import Answer, AnswerSource
-from mockloop.engine.audio_types import AudioOut
+from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank, Kind, Persona, Question
 from mockloop.engine.endpointer import EndpointerConfig, Mode
 from mockloop.engine.engines import Engines

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from mockloop.engine.audio_types import AudioBlock, AudioIn
+from mockloop.engine.audio.base import AudioBlock, AudioIn
 from mockloop.engine.endpointer import (
     EndpointerConfig, Endpointer, Event, NoSpeech, Pause, SpeechResumed, SpeechStarted, TurnEnded,
 )
 from mockloop.engine.core.errors import MockloopError
-from mockloop.engine.recorder import Recorder, RecordingResult
+from mockloop.engine.audio.recorder import Recorder, RecordingResult
 from mockloop.engine.transcript import Transcript
 from mockloop.engine.streaming_stt import Caption, StreamingTranscriber
 from mockloop.engine.whisper_decoder import WhisperDecoder

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mockloop.engine.audio_types import AudioOut
-from mockloop.engine.resample import resample
+from mockloop.engine.audio.base import AudioOut
+from mockloop.engine.audio.resample import resample
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
 _DASH = re.compile(r"\s+(?:--|-|\u2013|\u2014)\s+|(?<=\w)(?:\u2014|--)(?=\w)")

@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-from mockloop.engine.audio_types import STT_RATE
+from mockloop.engine.audio.base import STT_RATE
 from mockloop.engine.speech_set import Clip, blocks, word_error_rate
 from mockloop.engine.local_agreement import word_key
 from mockloop.engine.streaming_stt import Caption, StreamingTranscriber

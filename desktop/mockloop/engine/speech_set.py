@@ -16,10 +16,10 @@ from typing import Iterator
 
 import numpy as np
 
-from mockloop.engine.audio_io import AudioFileError
-from mockloop.engine.audio_types import BLOCK_SAMPLES, STT_RATE, AudioBlock
-from mockloop.engine.resample import levels, resample, to_mono
-from mockloop.engine.vad import finite_audio
+from mockloop.engine.audio.capture import AudioFileError
+from mockloop.engine.audio.base import BLOCK_SAMPLES, STT_RATE, AudioBlock
+from mockloop.engine.audio.resample import levels, resample, to_mono
+from mockloop.engine.audio.loading import load_audio
 
 ENV_SPEECH_SET = "MOCKLOOP_SPEECH_SET"
 _REPO_DIR = Path(__file__).resolve().parents[3]  # <repo>/desktop/mockloop/engine/speech_set.py
@@ -108,23 +108,6 @@ def speech_dir() -> Path:
     """Where the stored set lives: $MOCKLOOP_SPEECH_SET, else tests/data/speech in a source checkout."""
     override = os.environ.get(ENV_SPEECH_SET)
     return Path(override).expanduser() if override else _REPO_DIR / "tests" / "data" / "speech"
-
-
-def load_audio(path: Path | str) -> np.ndarray:
-    """Any soundfile-readable file as 16 kHz mono float32; AudioFileError when it is not audio."""
-    import soundfile as sf
-
-    path = Path(path)
-    if not path.is_file():
-        raise AudioFileError(path, "does not exist")
-    if path.stat().st_size == 0:
-        raise AudioFileError(path, "is empty (0 bytes)")
-    try:
-        samples, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, TypeError):
-        raise AudioFileError(path, "is not a recording mockloop can read (not WAV, FLAC or Ogg audio, or damaged)") from None
-    audio = resample(to_mono(samples), int(rate), STT_RATE)
-    return finite_audio(audio)
 
 
 def references(directory: Path | None = None) -> dict:

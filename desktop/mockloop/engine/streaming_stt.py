@@ -16,10 +16,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from mockloop.engine.audio_types import STT_RATE, AudioBlock
+from mockloop.engine.audio.base import STT_RATE, AudioBlock
 from mockloop.engine.local_agreement import LocalAgreement, looks_like_a_loop
 from mockloop.engine.transcript import Transcript, Word
-from mockloop.engine.vad import WINDOW, StreamingVad, finite_audio
+from mockloop.engine.audio.resample import finite_audio
+from mockloop.engine.vad import WINDOW, StreamingVad
 from mockloop.engine.whisper_decoder import DecodeCancelled, WhisperDecoder, build_prompt
 
 SPEECH = 0.5  # Silero probability above which a window is speech

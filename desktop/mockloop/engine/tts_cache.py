@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from mockloop.engine.core import paths
-from mockloop.engine.recorder import make_private_dir
+from mockloop.engine.audio.recorder import make_private_dir
 
 
 def normalize_text(text: str) -> str:

@@ -6,21 +6,14 @@ import threading
 
 import numpy as np
 
-from mockloop.engine.audio_types import BLOCK_SAMPLES, STT_RATE
+from mockloop.engine.audio.resample import finite_audio
+from mockloop.engine.audio.base import BLOCK_SAMPLES, STT_RATE
 from mockloop.engine.core.errors import ModelError
 
 WINDOW = BLOCK_SAMPLES  # Silero v5/v6 at 16 kHz works on 512-sample windows...
 _CONTEXT = 64  # ...each preceded by the last 64 samples of the window before it.
 WINDOW_SECONDS = WINDOW / STT_RATE
 _ROLE = "voice activity (Silero VAD)"
-
-def finite_audio(audio: np.ndarray) -> np.ndarray:
-    """Float32 mono in [-1, 1]: NaN becomes silence and infinities full scale (a broken driver buffer must not crash)."""
-    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
-    if not np.isfinite(audio).all() or (audio.size and np.abs(audio).max() > 1.0):
-        audio = np.clip(np.nan_to_num(audio, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
-    return audio
-
 
 _session_lock = threading.Lock()
 _session = None

@@ -9,8 +9,9 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from mockloop.engine import device_check, registry
-from mockloop.engine.audio_types import STT_RATE, AudioIn, AudioOut
+from mockloop.engine import registry
+from mockloop.engine.audio import device_check
+from mockloop.engine.audio.base import STT_RATE, AudioIn, AudioOut
 from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.core.settings import Settings
 from mockloop.ui import qt_fixes  # noqa: F401 (PySide6 reference-count bugs)
@@ -22,13 +23,13 @@ OutFactory = Callable[[str], AudioOut]
 
 
 def open_microphone(device: str) -> AudioIn:
-    from mockloop.engine.audio_io import SoundDeviceIn
+    from mockloop.engine.audio.capture import SoundDeviceIn
 
     return SoundDeviceIn(device or None)
 
 
 def open_speaker(device: str) -> AudioOut:
-    from mockloop.engine.audio_out import SoundDeviceOut
+    from mockloop.engine.audio.output import SoundDeviceOut
 
     return SoundDeviceOut(device or None)
 

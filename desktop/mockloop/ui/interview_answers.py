@@ -134,7 +134,7 @@ class DeskAnswers:
 
 
 def _sound_device_in(device: str | int | None):
-    from mockloop.engine.audio_io import SoundDeviceIn
+    from mockloop.engine.audio.capture import SoundDeviceIn
 
     return SoundDeviceIn(device)
 

@@ -21,7 +21,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from mockloop.engine.answers import AnswerSource
-from mockloop.engine.audio_types import AudioOut
+from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank
 from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
 from mockloop.engine.core.settings import EndOfTurn, Settings
@@ -260,7 +260,7 @@ class InterviewWorker(QObject):
             answers = self._edge.answers()
             self.input_mode.emit("file", "", "")
         else:
-            from mockloop.engine.audio_io import select_device
+            from mockloop.engine.audio.capture import select_device
 
             device = self._settings.input_device or None
             try:
@@ -284,7 +284,7 @@ class InterviewWorker(QObject):
     def _open_out(self) -> AudioOut:
         if self._edge.out is not None:
             return self._edge.out()
-        from mockloop.engine.audio_out import SoundDeviceOut
+        from mockloop.engine.audio.output import SoundDeviceOut
 
         try:
             return SoundDeviceOut(self._settings.output_device or None)

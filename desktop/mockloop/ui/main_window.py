@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from mockloop.engine import registry
-from mockloop.engine.audio_devices import AudioReport, audio_report
+from mockloop.engine.audio.devices import AudioReport, audio_report
 from mockloop.engine.bank import BankSet
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.warm_engines import models_key

@@ -10,11 +10,11 @@ from typing import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem, QWidget
 
-from mockloop.engine.audio_types import AudioOut
+from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank import BankSet
 from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.export import build_report, render_html, render_markdown, write_private
-from mockloop.engine.playback import Clip, PlaybackError, load_clip
+from mockloop.engine.audio.playback import Clip, PlaybackError, load_clip
 from mockloop.engine.store import Mode, Session, SessionStatus, SessionStore, SessionSummary, Turn, TurnKind, TurnStatus
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole

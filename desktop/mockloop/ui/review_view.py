@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mockloop.engine.audio_types import AudioOut
+from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank import BankSet
 from mockloop.engine.export.output import default_name
 from mockloop.engine.store import Session, SessionSummary
@@ -40,7 +40,7 @@ SKIP_SECONDS = 5.0
 def speaker_factory(output_device: str = "") -> Callable[[], AudioOut]:
     """The real speaker, opened when first needed (on a pool thread: finding the device can take a moment)."""
     def make() -> AudioOut:
-        from mockloop.engine.audio_out import SoundDeviceOut
+        from mockloop.engine.audio.output import SoundDeviceOut
 
         return SoundDeviceOut(output_device or None)
     return make

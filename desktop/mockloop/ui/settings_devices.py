@@ -8,7 +8,7 @@ from typing import Callable
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
 
-from mockloop.engine.audio_devices import AudioReport, audio_report
+from mockloop.engine.audio.devices import AudioReport, audio_report
 from mockloop.engine.core.settings import Settings
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.background import run_in_background

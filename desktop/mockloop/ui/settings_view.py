@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStyle, QVBoxLayout, QWi
 
 from mockloop.engine import registry
 from mockloop.engine.core import paths
-from mockloop.engine.audio_devices import AudioReport, audio_report
+from mockloop.engine.audio.devices import AudioReport, audio_report
 from mockloop.engine.bank import BankSet
 from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.core.settings import Settings

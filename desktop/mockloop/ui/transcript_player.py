@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QVBoxLayout, QWidget
 
-from mockloop.engine.audio_types import AudioOut
-from mockloop.engine.playback import Player
+from mockloop.engine.audio.base import AudioOut
+from mockloop.engine.audio.playback import Player
 from mockloop.engine.store import Turn
 from mockloop.ui import theme
 from mockloop.ui.background import run_in_background

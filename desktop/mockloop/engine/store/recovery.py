@@ -13,7 +13,7 @@ from mockloop.engine.store.errors import SessionStateError
 from mockloop.engine.store.queries import ROUND_LAST_ACTIVITY, SESSION_LAST_ACTIVITY, session_row
 from mockloop.engine.store.records import RecoveredSession, SessionStatus, TurnStatus
 
-# Reads (and may repair) a recording, returning its duration; e.g. mockloop.engine.recorder.recover.
+# Reads (and may repair) a recording, returning its duration; e.g. mockloop.engine.audio.recorder.recover.
 AudioReader = Callable[[Path], "float | None"]
 
 _BUSY_FIX = "Finish it in that window, or close that window first."

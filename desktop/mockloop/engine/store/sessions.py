@@ -253,7 +253,7 @@ class SessionStore:
         """Call at startup: sessions left in progress by a process that is gone become interrupted.
 
         Their recording turns become interrupted, keep their audio path and get the audio's
-        duration from `read_audio` (pass mockloop.engine.recorder.recover to also repair the WAV header).
+        duration from `read_audio` (pass mockloop.engine.audio.recorder.recover to also repair the WAV header).
         """
         with self._db.write() as conn:
             return recovery.recover_all(conn, self.root, read_audio)

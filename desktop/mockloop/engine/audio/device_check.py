@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from mockloop.engine.audio_types import STT_RATE, AudioBlock, AudioIn, AudioOut
+from mockloop.engine.audio.base import STT_RATE, AudioBlock, AudioIn, AudioOut
 from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
 
 TEST_SENTENCE = "Hello! This is your interviewer. If you can hear me clearly, your speaker is working."

@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from mockloop.engine.audio_types import STT_RATE, AudioBlock
+from mockloop.engine.audio.base import STT_RATE, AudioBlock
 from mockloop.engine.core.errors import MockloopError
 
 _FREE_SPACE_FIX = "What was recorded so far is saved, and what you say is still transcribed. Free some disk space, then start the next answer; until then you can type your answers."

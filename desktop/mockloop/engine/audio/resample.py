@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import soxr
 
-from mockloop.engine.audio_types import BLOCK_SAMPLES, STT_RATE, AudioBlock
+from mockloop.engine.audio.base import BLOCK_SAMPLES, STT_RATE, AudioBlock
 
 
 def to_mono(frames: np.ndarray) -> np.ndarray:
@@ -86,3 +86,11 @@ class BlockAssembler:
         block = AudioBlock(samples=samples, start=self._emitted / self.out_rate, rms=rms, peak=peak)
         self._emitted += len(samples)
         return block
+
+
+def finite_audio(audio: np.ndarray) -> np.ndarray:
+    """Float32 mono in [-1, 1]: NaN becomes silence and infinities full scale (a broken driver buffer must not crash)."""
+    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+    if not np.isfinite(audio).all() or (audio.size and np.abs(audio).max() > 1.0):
+        audio = np.clip(np.nan_to_num(audio, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
+    return audio

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from mockloop.engine.audio_io import AudioDeviceLost, ErrorCallback, NoOutputDeviceError, _sounddevice, select_device
+from mockloop.engine.audio.capture import AudioDeviceLost, ErrorCallback, NoOutputDeviceError, _sounddevice, select_device
 from mockloop.engine.core.errors import MockloopError
-from mockloop.engine.resample import resample
+from mockloop.engine.audio.resample import resample
 
 
 DEFAULT_LATENCY_S = 0.1

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from mockloop.engine.audio_types import AudioOut
+from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.core.errors import MockloopError
-from mockloop.engine.resample import resample
+from mockloop.engine.audio.resample import resample
 
 # A clip resampled by the output may come out a frame shorter; within this of the end it has played out.
 END_TOLERANCE_S = 0.002

@@ -1,6 +1,6 @@
 """Audio capture: a microphone through sounddevice, or an audio file replayed, as 16 kHz blocks.
 
-Playback (SoundDeviceOut, WavFileOut) lives in audio_out.py and is re-exported here.
+Playback (SoundDeviceOut, WavFileOut) lives in output.py.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Callable
 
 import numpy as np
 
-from mockloop.engine.audio_devices import PORTAUDIO_FIX, import_sounddevice
-from mockloop.engine.audio_types import AudioBlock
+from mockloop.engine.audio.devices import PORTAUDIO_FIX, import_sounddevice
+from mockloop.engine.audio.base import AudioBlock
 from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
-from mockloop.engine.resample import BlockAssembler, to_mono
+from mockloop.engine.audio.resample import BlockAssembler, to_mono
 
 ErrorCallback = Callable[[Exception], None]  # typed MockloopErrors; anything on_block raised
 _TYPE_INSTEAD = "Until then you can type your answers instead."
