@@ -25,7 +25,7 @@ from mockloop.engine.audio.base import STT_RATE
 from mockloop.engine.audio.resample import resample, to_mono
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.speech_set import BAD_FILES, REFERENCES, SPECS, ClipSpec, add_noise, hard_clip, speech_dir
-from mockloop.engine.tts import Voice
+from mockloop.engine.speech.tts import Voice
 
 
 def espeak(text: str) -> np.ndarray:

@@ -66,14 +66,14 @@ def llm(bundled):
 
 @pytest.fixture(scope="session")
 def voice(bundled):
-    from mockloop.engine.tts import Voice
+    from mockloop.engine.speech.tts import Voice
 
     return Voice(bundled["tts"])
 
 
 @pytest.fixture(scope="session")
 def transcriber(bundled):
-    from mockloop.engine.whisper_decoder import Transcriber
+    from mockloop.engine.speech.whisper_decoder import Transcriber
 
     return Transcriber(bundled["stt"])
 

@@ -17,11 +17,11 @@ import soundfile as sf
 
 from mockloop.engine.audio.capture import SoundDeviceIn
 from mockloop.engine.audio.output import SoundDeviceOut
-from mockloop.engine.endpointer import EndpointerConfig, Mode
+from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
 from mockloop.engine.listener import TurnListener
-from mockloop.engine.speaker import Speaker
-from mockloop.engine.streaming_stt import Caption
-from mockloop.engine.whisper_decoder import WhisperDecoder
+from mockloop.engine.speech.speaker import Speaker
+from mockloop.engine.speech.streaming import Caption
+from mockloop.engine.speech.whisper_decoder import WhisperDecoder
 
 from conftest import DATA
 from test_audio_io import MonitorRecorder

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from mockloop.engine.audio.base import STT_RATE
-from mockloop.engine.endpointer import (
+from mockloop.engine.speech.endpointer import (
     BargeIn, EndpointerConfig, Endpointer, EndReason, Mode, NoSpeech, Pause, SpeechResumed, SpeechStarted, TurnEnded,
 )
 from mockloop.engine.speech_set import blocks, load_set
-from mockloop.engine.vad import StreamingVad
+from mockloop.engine.speech.vad import StreamingVad
 
 
 @pytest.fixture(scope="module")

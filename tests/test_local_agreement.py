@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mockloop.engine.local_agreement import LocalAgreement, looks_like_a_loop, word_key
-from mockloop.engine.transcript import Word
+from mockloop.engine.speech.local_agreement import LocalAgreement, looks_like_a_loop, word_key
+from mockloop.engine.speech.transcript import Word
 
 
 def words(text: str, start: float = 0.0, step: float = 0.4) -> list[Word]:

@@ -10,7 +10,7 @@ from mockloop.engine.bank import load_bank_file
 from mockloop.engine.scoring import score_answer
 from mockloop.engine.scoring.metrics import LONG_PAUSE_S, TIMED_ONLY, find_fillers, measure
 from mockloop.engine.scoring.text import make_doc, transcript_from_text
-from mockloop.engine.transcript import SAMPLE_RATE, Transcript, Word
+from mockloop.engine.speech.transcript import SAMPLE_RATE, Transcript, Word
 
 from conftest import REPO
 

@@ -42,9 +42,9 @@ def test_guard_really_blocks_connections():
 
 def test_stt_tts_llm_load_and_run_with_network_blocked(bundled):
     from mockloop.engine.llm import LocalLLM
-    from mockloop.engine.transcript import SAMPLE_RATE
-    from mockloop.engine.whisper_decoder import Transcriber
-    from mockloop.engine.tts import Voice
+    from mockloop.engine.speech.transcript import SAMPLE_RATE
+    from mockloop.engine.speech.whisper_decoder import Transcriber
+    from mockloop.engine.speech.tts import Voice
 
     offline.enforce_offline_env()
     with network_blocked() as attempts:

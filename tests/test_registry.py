@@ -131,7 +131,7 @@ def test_bundled_file_shorter_than_shipped_is_truncated(bundled, tmp_path):
 
 
 def test_truncated_whisper_fails_to_load_with_a_sentence(bundled, tmp_path):
-    from mockloop.engine.whisper_decoder import Transcriber
+    from mockloop.engine.speech.whisper_decoder import Transcriber
 
     copy = tmp_path / "whisper"
     shutil.copytree(bundled["stt"].path, copy)
@@ -144,7 +144,7 @@ def test_truncated_whisper_fails_to_load_with_a_sentence(bundled, tmp_path):
 
 
 def test_truncated_piper_voice_fails_to_load_with_a_sentence(bundled, tmp_path):
-    from mockloop.engine.tts import Voice
+    from mockloop.engine.speech.tts import Voice
 
     onnx = tmp_path / "en_US-cut-medium.onnx"
     onnx.write_bytes(bundled["tts"].path.read_bytes()[:2_000_000])

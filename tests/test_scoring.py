@@ -15,7 +15,7 @@ from mockloop.engine.scoring import (
 )
 from mockloop.engine.scoring.rubric import COVERED, MISSING, PARTIAL
 from mockloop.engine.scoring.text import find_phrase, make_doc, make_phrase, stem, transcript_from_text
-from mockloop.engine.transcript import Transcript, Word
+from mockloop.engine.speech.transcript import Transcript, Word
 
 from conftest import REPO
 

@@ -15,8 +15,8 @@ from mockloop.engine.core import paths
 from mockloop.engine.audio.capture import rescan_devices
 from mockloop.engine.audio.output import SoundDeviceOut, WavFileOut
 from mockloop.engine.audio.resample import resample
-from mockloop.engine.speaker import Speaker, split_clauses
-from mockloop.engine.tts_cache import TtsCache
+from mockloop.engine.speech.speaker import Speaker, split_clauses
+from mockloop.engine.speech.tts_cache import TtsCache
 
 pytestmark = pytest.mark.models  # every test here speaks with the real Piper voice
 

@@ -15,7 +15,7 @@ from mockloop.engine.speech_set import (
     SPECS, blocks, count_fillers, load_audio, load_set, long_answer, looped_blocks, normalize, references, speech_dir,
     word_error_rate,
 )
-from mockloop.engine.vad import StreamingVad
+from mockloop.engine.speech.vad import StreamingVad
 
 
 @pytest.fixture(scope="module")

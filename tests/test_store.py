@@ -21,7 +21,7 @@ from mockloop.engine.store import (
     Mode, SessionNotFoundError, SessionStateError, SessionStatus, SessionStore, StoreDiskFullError, StoreTooNewError,
     TurnKind, TurnStatus,
 )
-from mockloop.engine.transcript import Word as SttWord
+from mockloop.engine.speech.transcript import Word as SttWord
 
 from conftest import fill_disk
 

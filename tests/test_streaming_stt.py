@@ -15,8 +15,8 @@ from mockloop.engine.speech_bench import measure_streaming
 from mockloop.engine.speech_set import (
     blocks, count_fillers, load_set, looped_blocks, normalize, word_error_rate,
 )
-from mockloop.engine.streaming_stt import Caption, StreamingTranscriber
-from mockloop.engine.whisper_decoder import FILLER_PROMPT, WhisperDecoder, build_prompt, transcribe_batch
+from mockloop.engine.speech.streaming import Caption, StreamingTranscriber
+from mockloop.engine.speech.whisper_decoder import FILLER_PROMPT, WhisperDecoder, build_prompt, transcribe_batch
 
 LIVE = dict(interval=0.5, max_step=0.5)
 

@@ -39,7 +39,7 @@ def machine() -> dict:
 def measure_tts(engines, trials: int = 8) -> dict:
     """Time from say() to the first audio handed to the output, for new text and for cached text."""
     from mockloop.engine.audio.output import WavFileOut
-    from mockloop.engine.speaker import Speaker
+    from mockloop.engine.speech.speaker import Speaker
 
     sentences = [f"Question {i}: how would you measure the impact of change number {i} on retention?" for i in range(trials)]
     with tempfile.TemporaryDirectory() as tmp:

@@ -50,9 +50,9 @@ def display_status() -> dict:
 
 def _check_models(settings: Settings, verify_hashes: bool) -> list[ModelCheck]:
     from mockloop.engine.llm import LocalLLM
-    from mockloop.engine.transcript import SAMPLE_RATE
-    from mockloop.engine.whisper_decoder import Transcriber
-    from mockloop.engine.tts import Voice
+    from mockloop.engine.speech.transcript import SAMPLE_RATE
+    from mockloop.engine.speech.whisper_decoder import Transcriber
+    from mockloop.engine.speech.tts import Voice
 
     checks: dict[str, ModelCheck] = {}
     infos = {}

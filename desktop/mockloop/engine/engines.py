@@ -32,7 +32,7 @@ class Engines:
     @property
     def decoder(self):
         if self._decoder is None:
-            from mockloop.engine.whisper_decoder import WhisperDecoder
+            from mockloop.engine.speech.whisper_decoder import WhisperDecoder
 
             info = registry.resolve("stt", self.settings)
             self._decoder = self._timed("stt", lambda: WhisperDecoder(info))
@@ -41,7 +41,7 @@ class Engines:
     @property
     def voice(self):
         if self._voice is None:
-            from mockloop.engine.tts import Voice
+            from mockloop.engine.speech.tts import Voice
 
             info = registry.resolve("tts", self.settings)
             self._voice = self._timed("tts", lambda: Voice(info))
@@ -50,7 +50,7 @@ class Engines:
     @property
     def cache(self):
         if self._cache is None:
-            from mockloop.engine.tts_cache import TtsCache
+            from mockloop.engine.speech.tts_cache import TtsCache
 
             self._cache = TtsCache(self.voice)
         return self._cache

@@ -54,8 +54,8 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
     from mockloop.engine.scoring import score_answer
     from mockloop.engine.scoring.text import transcript_from_text
     from mockloop.engine.audio.loading import load_audio
-    from mockloop.engine.whisper_decoder import transcribe_batch
-    from mockloop.engine.vad import speech_fraction
+    from mockloop.engine.speech.whisper_decoder import transcribe_batch
+    from mockloop.engine.speech.vad import speech_fraction
 
     settings = settings or Settings.load()
     banks = load_banks()
@@ -144,7 +144,7 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
     from mockloop.engine.audio.output import WavFileOut
     from mockloop.engine.bank.schema import Role
     from mockloop.engine.engines import Engines
-    from mockloop.engine.endpointer import EndpointerConfig, Mode
+    from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
     from mockloop.engine.interview_plan import plan_loop, plan_practice
     from mockloop.engine.interview_runner import InterviewRunner
     from mockloop.engine.store import SessionStore

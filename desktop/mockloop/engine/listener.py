@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Callable
 
 from mockloop.engine.audio.base import AudioBlock, AudioIn
-from mockloop.engine.endpointer import (
+from mockloop.engine.speech.endpointer import (
     EndpointerConfig, Endpointer, Event, NoSpeech, Pause, SpeechResumed, SpeechStarted, TurnEnded,
 )
 from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.audio.recorder import Recorder, RecordingResult
-from mockloop.engine.transcript import Transcript
-from mockloop.engine.streaming_stt import Caption, StreamingTranscriber
-from mockloop.engine.whisper_decoder import WhisperDecoder
+from mockloop.engine.speech.transcript import Transcript
+from mockloop.engine.speech.streaming import Caption, StreamingTranscriber
+from mockloop.engine.speech.whisper_decoder import WhisperDecoder
 
 
 @dataclass

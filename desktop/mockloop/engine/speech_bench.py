@@ -16,9 +16,9 @@ import numpy as np
 
 from mockloop.engine.audio.base import STT_RATE
 from mockloop.engine.speech_set import Clip, blocks, word_error_rate
-from mockloop.engine.local_agreement import word_key
-from mockloop.engine.streaming_stt import Caption, StreamingTranscriber
-from mockloop.engine.whisper_decoder import WhisperDecoder, transcribe_batch
+from mockloop.engine.speech.local_agreement import word_key
+from mockloop.engine.speech.streaming import Caption, StreamingTranscriber
+from mockloop.engine.speech.whisper_decoder import WhisperDecoder, transcribe_batch
 
 
 def _median(values: list[float]) -> float | None:

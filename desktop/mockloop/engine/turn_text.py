@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mockloop.engine.transcript import Transcript, Word
+from mockloop.engine.speech.transcript import Transcript, Word
 
 GAP_SECONDS = 0.5  # between joined parts, so the join never reads as a thinking pause
 

@@ -14,7 +14,7 @@ from typing import Callable
 from mockloop.engine.engines import Engines
 from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.core.settings import Settings
-from mockloop.engine.tts_cache import Prefetch
+from mockloop.engine.speech.tts_cache import Prefetch
 
 # (role, state, detail): state is "loading", "ready" or "failed"; detail is the problem on failure.
 Progress = Callable[[str, str, str], None]

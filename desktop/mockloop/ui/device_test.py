@@ -40,7 +40,7 @@ _voice_cache: dict[str, object] = {}  # one loaded voice: "Hear it" again should
 
 def load_voice(settings: Settings):
     """The voice Settings names, loaded (the last one is kept for the next test)."""
-    from mockloop.engine.tts import Voice
+    from mockloop.engine.speech.tts import Voice
 
     info = registry.resolve("tts", settings)
     key = f"{info.path}|{info.config_path}"

@@ -199,7 +199,7 @@ class InterviewWorker(QObject):
 
     def _prepare(self, opened: dict) -> bool:
         """Everything the runner needs, put in `opened` as it is made; False when stopped meanwhile."""
-        from mockloop.engine.endpointer import EndpointerConfig, Mode
+        from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
         from mockloop.engine.engines import Engines
         from mockloop.engine.interview_plan import plan_loop, plan_practice
         from mockloop.engine.interview_runner import InterviewRunner

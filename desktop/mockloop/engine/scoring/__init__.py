@@ -31,7 +31,7 @@ from mockloop.engine.scoring.scorer import (
     DIMENSION_WEIGHTS, Judge, JudgeRequest, Score, apply_judge, blend_allowed, compute, unscored,
 )
 from mockloop.engine.scoring.text import FILLER_TOKENS, Doc, make_doc, transcript_from_text
-from mockloop.engine.transcript import Transcript
+from mockloop.engine.speech.transcript import Transcript
 
 NO_SPEECH, TOO_SHORT, NON_ENGLISH, LONG_ANSWER, UNCERTAIN_WORDS, KEYWORD_LIST = (
     "no_speech", "too_short", "non_english", "long_answer", "uncertain_words", "keyword_list")

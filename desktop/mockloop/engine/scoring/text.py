@@ -7,7 +7,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from mockloop.engine.transcript import Transcript, Word
+from mockloop.engine.speech.transcript import Transcript, Word
 
 # Disfluencies a signal match may skip over once ("focal um loss").
 FILLER_TOKENS = frozenset({"um", "umm", "uh", "uhh", "uhm", "erm", "er", "ah", "hmm", "hm", "mm", "mhm", "like"})

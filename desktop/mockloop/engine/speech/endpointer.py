@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Callable, Union
 
 from mockloop.engine.audio.base import STT_RATE, AudioBlock
-from mockloop.engine.vad import StreamingVad
+from mockloop.engine.speech.vad import StreamingVad
 
 
 class Mode(str, Enum):

@@ -10,7 +10,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
-from mockloop.engine.transcript import Word
+from mockloop.engine.speech.transcript import Word
 
 
 def word_key(text: str) -> str:

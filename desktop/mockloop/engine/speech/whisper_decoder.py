@@ -16,7 +16,7 @@ import numpy as np
 from mockloop.engine.audio.base import STT_RATE
 from mockloop.engine.core.errors import ModelError
 from mockloop.engine.core.model_info import ROLE_NAMES, ModelInfo
-from mockloop.engine.transcript import SAMPLE_RATE, Transcript, Word
+from mockloop.engine.speech.transcript import SAMPLE_RATE, Transcript, Word
 from mockloop.engine.audio.resample import finite_audio
 
 # Whisper drops fillers unless the text before the audio has them: this "previous text"

@@ -17,11 +17,11 @@ from typing import Callable, Sequence
 import numpy as np
 
 from mockloop.engine.audio.base import STT_RATE, AudioBlock
-from mockloop.engine.local_agreement import LocalAgreement, looks_like_a_loop
-from mockloop.engine.transcript import Transcript, Word
+from mockloop.engine.speech.local_agreement import LocalAgreement, looks_like_a_loop
+from mockloop.engine.speech.transcript import Transcript, Word
 from mockloop.engine.audio.resample import finite_audio
-from mockloop.engine.vad import WINDOW, StreamingVad
-from mockloop.engine.whisper_decoder import DecodeCancelled, WhisperDecoder, build_prompt
+from mockloop.engine.speech.vad import WINDOW, StreamingVad
+from mockloop.engine.speech.whisper_decoder import DecodeCancelled, WhisperDecoder, build_prompt
 
 SPEECH = 0.5  # Silero probability above which a window is speech
 _NEAR_SPEECH = 0.3  # a word is kept only if some window this likely to be speech lies within 0.3 s of it
