@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from mockloop.engine import registry
+from mockloop.engine.models import registry
 from mockloop.engine.audio.base import STT_RATE
 from mockloop.engine.audio.resample import resample, to_mono
 from mockloop.engine.core.settings import Settings

@@ -49,7 +49,7 @@ def no_qthread_left_running():
 @pytest.fixture(scope="session")
 def bundled():
     """The resolved default models (checked against the manifest)."""
-    from mockloop.engine import registry
+    from mockloop.engine.models import registry
     from mockloop.engine.core.settings import Settings
 
     return {role: registry.resolve(role, Settings()) for role in registry.ROLES}
@@ -57,7 +57,7 @@ def bundled():
 
 @pytest.fixture(scope="session")
 def llm(bundled):
-    from mockloop.engine.llm import LocalLLM
+    from mockloop.engine.models.llm import LocalLLM
 
     model = LocalLLM(bundled["llm"], n_ctx=1024)
     yield model

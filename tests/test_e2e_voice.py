@@ -101,7 +101,7 @@ def test_question_played_through_the_speaker_transcribes_back(sound_card, voice,
 def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, private_data_dir):
     from mockloop.engine.answers import LiveAnswers
     from mockloop.engine.bank import load_banks
-    from mockloop.engine.engines import Engines
+    from mockloop.engine.models.engines import Engines
     from mockloop.engine.interview_plan import plan_practice
     from mockloop.engine.interview_runner import InterviewRunner
     from mockloop.engine.core.settings import Settings

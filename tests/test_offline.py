@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import soxr
 
-from mockloop.engine import offline
-from mockloop.engine.offline import NetworkBlocked, network_blocked
+from mockloop.engine.models import offline
+from mockloop.engine.models.offline import NetworkBlocked, network_blocked
 
 SENTENCE = "How would you predict churn for premium subscribers?"
 
@@ -41,7 +41,7 @@ def test_guard_really_blocks_connections():
 
 
 def test_stt_tts_llm_load_and_run_with_network_blocked(bundled):
-    from mockloop.engine.llm import LocalLLM
+    from mockloop.engine.models.llm import LocalLLM
     from mockloop.engine.speech.transcript import SAMPLE_RATE
     from mockloop.engine.speech.whisper_decoder import Transcriber
     from mockloop.engine.speech.tts import Voice

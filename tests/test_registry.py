@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mockloop.engine import registry
+from mockloop.engine.models import registry
 from mockloop.engine.core.errors import ModelError
 from mockloop.engine.core.settings import Settings
 
@@ -175,7 +175,7 @@ def test_whisper_folder_without_config_is_invalid(tmp_path):
 UNREADABLE_PROBE = """
 import sys
 from pathlib import Path
-from mockloop.engine import registry
+from mockloop.engine.models import registry
 from mockloop.engine.core.errors import ModelError
 try:
     registry.check_model(sys.argv[1], Path(sys.argv[2]), "setting")

@@ -14,7 +14,7 @@ import yaml
 from PySide6.QtCore import QDate, QThread, Qt
 from PySide6.QtWidgets import QApplication
 
-from mockloop.engine import registry
+from mockloop.engine.models import registry
 from mockloop.engine.bank import BankSet, load_banks
 from mockloop.engine.practice_plan import INTERVIEW_DATE_KEY, plan_for
 from mockloop.engine.core.settings import Settings

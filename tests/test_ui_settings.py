@@ -15,7 +15,7 @@ import soundfile as sf
 import yaml
 from PySide6.QtCore import Qt
 
-from mockloop.engine import registry
+from mockloop.engine.models import registry
 from mockloop.engine.audio import capture, devices
 from mockloop.engine.core import paths
 from mockloop.engine.audio.output import WavFileOut

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView, QMessageBox, QPlainTextEdit, QScrollBar, QTextEdit, QWidget,
 )
 
-from mockloop.engine import registry
+from mockloop.engine.models import registry
 from mockloop.engine.bank import load_banks
 from mockloop.engine.core.settings import Settings
 from mockloop.ui import theme

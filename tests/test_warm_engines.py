@@ -11,7 +11,7 @@ import pytest
 
 from mockloop.engine.core.errors import ModelError
 from mockloop.engine.core.settings import Settings
-from mockloop.engine.warm_engines import WarmEngines
+from mockloop.engine.models.warm_engines import WarmEngines
 
 pytestmark = pytest.mark.models
 
@@ -90,7 +90,7 @@ def test_the_warm_up_also_imports_what_an_interview_starts_with():
     probe = textwrap.dedent("""
         import sys
         from mockloop.engine.core.settings import Settings
-        from mockloop.engine.warm_engines import SESSION_MODULES, WarmEngines
+        from mockloop.engine.models.warm_engines import SESSION_MODULES, WarmEngines
         assert not any(name in sys.modules for name in SESSION_MODULES), "imported before the warm-up"
         warm = WarmEngines(Settings())
         warm.start()
@@ -100,6 +100,6 @@ def test_the_warm_up_also_imports_what_an_interview_starts_with():
     """)
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    from mockloop.engine.warm_engines import SESSION_MODULES
+    from mockloop.engine.models.warm_engines import SESSION_MODULES
 
     assert done.stdout.strip().splitlines()[-1] == str(sorted(SESSION_MODULES))

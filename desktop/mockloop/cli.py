@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from mockloop.engine.offline import enforce_offline_env
+    from mockloop.engine.models.offline import enforce_offline_env
 
     enforce_offline_env()
     args = build_parser().parse_args(argv)

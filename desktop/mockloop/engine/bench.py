@@ -140,7 +140,7 @@ def measure_startup(trials: int = 3) -> dict:
 
 
 def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
-    from mockloop.engine.engines import Engines
+    from mockloop.engine.models.engines import Engines
     from mockloop.engine.speech_bench import default_clips, measure_streaming
 
     started = time.perf_counter()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mockloop import __version__
-from mockloop.engine import offline, registry
+from mockloop.engine.models import offline, registry
 from mockloop.engine.audio.devices import audio_report
 from mockloop.engine.core.errors import ModelError
 from mockloop.engine.core.settings import Settings
@@ -49,7 +49,7 @@ def display_status() -> dict:
 
 
 def _check_models(settings: Settings, verify_hashes: bool) -> list[ModelCheck]:
-    from mockloop.engine.llm import LocalLLM
+    from mockloop.engine.models.llm import LocalLLM
     from mockloop.engine.speech.transcript import SAMPLE_RATE
     from mockloop.engine.speech.whisper_decoder import Transcriber
     from mockloop.engine.speech.tts import Voice

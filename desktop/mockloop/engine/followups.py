@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from mockloop.engine.bank.schema import Bank, Persona, Question
 
 if TYPE_CHECKING:
-    from mockloop.engine.llm import LocalLLM
+    from mockloop.engine.models.llm import LocalLLM
 
 MAX_WORDS = 35
 # Below this size the model only picks among candidates; rephrasing needs a capable model.

@@ -49,7 +49,7 @@ def _read_text(path: Path) -> str:
 def answer(question_id: str, *, audio: Path | None = None, text: Path | None = None, persona_id: str | None = None,
            save: bool = True, settings: Settings | None = None) -> dict:
     """Transcribe, measure, score and plan the follow-up for one recorded or typed answer."""
-    from mockloop.engine.engines import Engines
+    from mockloop.engine.models.engines import Engines
     from mockloop.engine.followups import FollowUpContext, FollowUpPlanner
     from mockloop.engine.scoring import score_answer
     from mockloop.engine.scoring.text import transcript_from_text
@@ -143,7 +143,7 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
     from mockloop.engine.answers import FolderAnswers
     from mockloop.engine.audio.output import WavFileOut
     from mockloop.engine.bank.schema import Role
-    from mockloop.engine.engines import Engines
+    from mockloop.engine.models.engines import Engines
     from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
     from mockloop.engine.interview_plan import plan_loop, plan_practice
     from mockloop.engine.interview_runner import InterviewRunner

@@ -22,7 +22,7 @@ from mockloop.engine.answers import Answer, AnswerSource
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank, Kind, Persona, Question
 from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
-from mockloop.engine.engines import Engines
+from mockloop.engine.models.engines import Engines
 from mockloop.engine.followups import FollowUpContext, FollowUpPlanner, SpeculativePlanner
 from mockloop.engine.interview_plan import PlannedRound, design_phases
 from mockloop.engine.interviewer_lines import AGAIN, END_ROUND, GOODBYE, OPENINGS, OUT_OF_TIME

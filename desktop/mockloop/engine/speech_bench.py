@@ -106,7 +106,7 @@ def measure_clip(decoder: WhisperDecoder, clip: Clip, realtime: bool, **stream_o
 def measure_streaming(clips: Sequence[Clip], decoder: WhisperDecoder | None = None, realtime: str | None = None, **stream_options) -> dict:
     """Measure every clip; the one named `realtime` (default: the first of 20-40 s) is paced like a microphone."""
     if decoder is None:
-        from mockloop.engine import registry
+        from mockloop.engine.models import registry
         from mockloop.engine.core.settings import Settings
 
         decoder = WhisperDecoder(registry.resolve("stt", Settings()))

@@ -9,7 +9,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from mockloop.engine import registry
+from mockloop.engine.models import registry
 from mockloop.engine.audio import device_check
 from mockloop.engine.audio.base import STT_RATE, AudioIn, AudioOut
 from mockloop.engine.core.errors import MockloopError

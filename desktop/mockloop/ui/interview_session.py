@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from mockloop.engine.core.settings import Settings
-from mockloop.engine.warm_engines import WarmEngines
+from mockloop.engine.models.warm_engines import WarmEngines
 from mockloop.ui import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
 from mockloop.ui.interview_worker import AudioEdge, InterviewWorker, SessionRequest
 

@@ -26,7 +26,7 @@ from mockloop.engine.bank.schema import Bank
 from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
 from mockloop.engine.core.settings import EndOfTurn, Settings
 from mockloop.engine.store import SessionStatus
-from mockloop.engine.warm_engines import WarmEngines
+from mockloop.engine.models.warm_engines import WarmEngines
 from mockloop.ui import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
 from mockloop.ui.interview_answers import DeskAnswers, SilentOut
 
@@ -200,7 +200,7 @@ class InterviewWorker(QObject):
     def _prepare(self, opened: dict) -> bool:
         """Everything the runner needs, put in `opened` as it is made; False when stopped meanwhile."""
         from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
-        from mockloop.engine.engines import Engines
+        from mockloop.engine.models.engines import Engines
         from mockloop.engine.interview_plan import plan_loop, plan_practice
         from mockloop.engine.interview_runner import InterviewRunner
         from mockloop.engine.store import SessionStore

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mockloop.engine import registry
+from mockloop.engine.models import registry
 from mockloop.engine.audio.devices import AudioReport, audio_report
 from mockloop.engine.bank import BankSet
 from mockloop.engine.core.settings import Settings
-from mockloop.engine.warm_engines import models_key
+from mockloop.engine.models.warm_engines import models_key
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.background import run_in_background
 from mockloop.ui.bank_view import BankView

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QThread, Qt, Signal, Slot
 from PySide6.QtWidgets import QGridLayout, QLabel, QStyle, QWidget
 
 from mockloop.engine.core.model_info import ModelInfo
-from mockloop.engine import registry
+from mockloop.engine.models import registry
 from mockloop.engine.core.errors import ModelError
 from mockloop.engine.core.settings import Settings
 from mockloop.ui import theme

@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from mockloop.engine.interviewer_lines import stock_lines
 from mockloop.engine.core.settings import Settings
-from mockloop.engine.warm_engines import WarmEngines
+from mockloop.engine.models.warm_engines import WarmEngines
 from mockloop.ui import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
 from mockloop.ui.background import run_in_background
 from mockloop.ui.model_status import ROLE_LABELS

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStyle, QWidget
 
 from mockloop.engine.core.model_info import ModelInfo
-from mockloop.engine import registry
+from mockloop.engine.models import registry
 from mockloop.engine.core import paths
 from mockloop.engine.core.errors import ModelError
 from mockloop.engine.core.settings import Settings

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStyle, QVBoxLayout, QWidget
 
-from mockloop.engine import registry
+from mockloop.engine.models import registry
 from mockloop.engine.core import paths
 from mockloop.engine.audio.devices import AudioReport, audio_report
 from mockloop.engine.bank import BankSet

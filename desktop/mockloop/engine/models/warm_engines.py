@@ -11,7 +11,7 @@ import importlib
 import threading
 from typing import Callable
 
-from mockloop.engine.engines import Engines
+from mockloop.engine.models.engines import Engines
 from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.speech.tts_cache import Prefetch

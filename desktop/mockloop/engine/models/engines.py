@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from mockloop.engine import registry
+from mockloop.engine.models import registry
 from mockloop.engine.core.settings import Settings
 
 
@@ -58,7 +58,7 @@ class Engines:
     @property
     def llm(self):
         if self._llm is None:
-            from mockloop.engine.llm import LocalLLM
+            from mockloop.engine.models.llm import LocalLLM
 
             info = registry.resolve("llm", self.settings)
             self._llm = self._timed("llm", lambda: LocalLLM(info, n_threads=self.settings.llm_threads))

@@ -13,7 +13,7 @@ import yaml
 
 from mockloop.engine.core import paths
 from mockloop.engine.core.errors import ModelError
-from mockloop.engine.gguf_header import GGUFFormatError, read_gguf_header
+from mockloop.engine.models.gguf_header import GGUFFormatError, read_gguf_header
 from mockloop.engine.core.model_info import ROLE_NAMES, ModelInfo
 from mockloop.engine.core.settings import Settings
 
@@ -25,7 +25,7 @@ _FIX_REINSTALL = "Reinstall the app's packages (run the README's setup command a
 
 
 def _manifest() -> dict:
-    packaged = Path(__file__).resolve().parent.parent / "model_manifest.yaml"
+    packaged = Path(__file__).resolve().parents[2] / "model_manifest.yaml"
     repo = paths.repo_models_dir()
     path = packaged if packaged.is_file() else (repo / "manifest.yaml" if repo else packaged)
     return yaml.safe_load(path.read_text(encoding="utf-8"))
