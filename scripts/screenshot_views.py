@@ -60,7 +60,7 @@ def dark_palette() -> QPalette:
 
 
 def capture_all(output: Path, work: Path) -> list[Path]:
-    from mockloop.engine.answers import FolderAnswers
+    from mockloop.engine.interview.answers import FolderAnswers
     from mockloop.engine.audio.output import WavFileOut
     from mockloop.engine.bank import load_banks
     from mockloop.engine.core.settings import Settings

@@ -18,7 +18,7 @@ import soundfile as sf
 from mockloop.engine.audio.capture import SoundDeviceIn
 from mockloop.engine.audio.output import SoundDeviceOut
 from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
-from mockloop.engine.listener import TurnListener
+from mockloop.engine.interview.listener import TurnListener
 from mockloop.engine.speech.speaker import Speaker
 from mockloop.engine.speech.streaming import Caption
 from mockloop.engine.speech.whisper_decoder import WhisperDecoder
@@ -99,11 +99,11 @@ def test_question_played_through_the_speaker_transcribes_back(sound_card, voice,
 
 
 def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, private_data_dir):
-    from mockloop.engine.answers import LiveAnswers
+    from mockloop.engine.interview.answers import LiveAnswers
     from mockloop.engine.bank import load_banks
     from mockloop.engine.models.engines import Engines
-    from mockloop.engine.interview_plan import plan_practice
-    from mockloop.engine.interview_runner import InterviewRunner
+    from mockloop.engine.interview.plan import plan_practice
+    from mockloop.engine.interview.runner import InterviewRunner
     from mockloop.engine.core.settings import Settings
     from mockloop.engine.store import SessionStore
 

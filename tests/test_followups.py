@@ -8,7 +8,7 @@ import time
 import pytest
 
 from mockloop.engine.bank import load_banks
-from mockloop.engine.followups import (
+from mockloop.engine.interview.followups import (
     FollowUp,
     FollowUpContext,
     FollowUpPlanner,

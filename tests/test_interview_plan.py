@@ -6,7 +6,7 @@ import pytest
 
 from mockloop.engine.bank import load_banks
 from mockloop.engine.bank.schema import Kind, Role
-from mockloop.engine.interview_plan import design_phases, plan_loop, plan_practice
+from mockloop.engine.interview.plan import design_phases, plan_loop, plan_practice
 
 
 @pytest.fixture(scope="module")

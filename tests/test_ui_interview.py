@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 import mockloop.engine
-from mockloop.engine.answers import FolderAnswers
+from mockloop.engine.interview.answers import FolderAnswers
 from mockloop.engine.audio.output import WavFileOut
 from mockloop.engine.bank import load_banks
 from mockloop.engine.core.settings import Settings

@@ -69,7 +69,7 @@ def test_nothing_is_lent_before_loading_starts_or_after_a_cancel():
 
 
 def test_the_interviewers_stock_lines_are_cached_once_the_models_are_loaded():
-    from mockloop.engine.interviewer_lines import OPENINGS, stock_lines
+    from mockloop.engine.interview.lines import OPENINGS, stock_lines
 
     warm = WarmEngines(Settings(), speech=(stock_lines(), 1.1))
     warm.start()

@@ -77,7 +77,7 @@ def measure_tts(engines, trials: int = 8) -> dict:
 def measure_followup(engines, trials: int = 5) -> dict:
     """Turn end -> follow-up text: from a draft made during the last pause, and planned from scratch."""
     from mockloop.engine.bank import load_banks
-    from mockloop.engine.followups import FollowUpContext, FollowUpPlanner, SpeculativePlanner
+    from mockloop.engine.interview.followups import FollowUpContext, FollowUpPlanner, SpeculativePlanner
     from mockloop.engine.scoring import score_answer
 
     bank, question = load_banks().find("mle-spam-class-imbalance")

@@ -50,7 +50,7 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
            save: bool = True, settings: Settings | None = None) -> dict:
     """Transcribe, measure, score and plan the follow-up for one recorded or typed answer."""
     from mockloop.engine.models.engines import Engines
-    from mockloop.engine.followups import FollowUpContext, FollowUpPlanner
+    from mockloop.engine.interview.followups import FollowUpContext, FollowUpPlanner
     from mockloop.engine.scoring import score_answer
     from mockloop.engine.scoring.text import transcript_from_text
     from mockloop.engine.audio.loading import load_audio
@@ -116,7 +116,7 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
 
 def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, samples, data: dict, followup, engines) -> str:
     from mockloop.engine.store import SessionStore
-    from mockloop.engine.turn_text import save_audio
+    from mockloop.engine.interview.turn_text import save_audio
 
     with SessionStore.open() as store:
         session_id = store.create_session("practice", bank.company.id, persona.id, models=engines.model_names())
@@ -140,13 +140,13 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
              role: str | None = None, realtime: bool = False, seed: int = 0, settings: Settings | None = None,
              emit=None) -> dict:
     """A whole interview without a display: interviewer audio to WAV files, answers from a folder."""
-    from mockloop.engine.answers import FolderAnswers
+    from mockloop.engine.interview.answers import FolderAnswers
     from mockloop.engine.audio.output import WavFileOut
     from mockloop.engine.bank.schema import Role
     from mockloop.engine.models.engines import Engines
     from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
-    from mockloop.engine.interview_plan import plan_loop, plan_practice
-    from mockloop.engine.interview_runner import InterviewRunner
+    from mockloop.engine.interview.plan import plan_loop, plan_practice
+    from mockloop.engine.interview.runner import InterviewRunner
     from mockloop.engine.store import SessionStore
 
     settings = settings or Settings.load()

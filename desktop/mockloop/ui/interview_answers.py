@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from mockloop.engine.answers import Answer
+from mockloop.engine.interview.answers import Answer
 from mockloop.engine.core.errors import AudioUnavailableError
 
 # A command offered to a waiting typed answer that should end the session.

@@ -20,7 +20,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from mockloop.engine.answers import AnswerSource
+from mockloop.engine.interview.answers import AnswerSource
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank
 from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
@@ -146,7 +146,7 @@ class InterviewWorker(QObject):
         if isinstance(answers, DeskAnswers):
             answers.set_typing(typing)
             if typing and runner is not None:
-                from mockloop.engine.interview_runner import SWITCH_TO_TYPING  # loaded with the runner already
+                from mockloop.engine.interview.runner import SWITCH_TO_TYPING  # loaded with the runner already
 
                 runner.command(SWITCH_TO_TYPING)  # ignored unless the microphone is listening
 
@@ -201,8 +201,8 @@ class InterviewWorker(QObject):
         """Everything the runner needs, put in `opened` as it is made; False when stopped meanwhile."""
         from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
         from mockloop.engine.models.engines import Engines
-        from mockloop.engine.interview_plan import plan_loop, plan_practice
-        from mockloop.engine.interview_runner import InterviewRunner
+        from mockloop.engine.interview.plan import plan_loop, plan_practice
+        from mockloop.engine.interview.runner import InterviewRunner
         from mockloop.engine.store import SessionStore
 
         request, settings = self._request, self._settings

@@ -23,7 +23,7 @@ ROLE_LOADERS = (("stt", "decoder"), ("tts", "cache"), ("llm", "llm"))
 # What an interview imports when it starts (the runner pulls in listening, streaming recognition,
 # follow-ups and scoring). Importing them during the warm-up means Start does not compile and run
 # them while the window waits: an import holds Python's lock for tens of milliseconds at a time.
-SESSION_MODULES = ("mockloop.engine.interview_runner", "mockloop.engine.interview_plan", "mockloop.engine.audio.output")
+SESSION_MODULES = ("mockloop.engine.interview.runner", "mockloop.engine.interview.plan", "mockloop.engine.audio.output")
 
 
 def models_key(settings: Settings) -> tuple:

@@ -18,22 +18,22 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from mockloop import __version__
-from mockloop.engine.answers import Answer, AnswerSource
+from mockloop.engine.interview.answers import Answer, AnswerSource
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank, Kind, Persona, Question
 from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
 from mockloop.engine.models.engines import Engines
-from mockloop.engine.followups import FollowUpContext, FollowUpPlanner, SpeculativePlanner
-from mockloop.engine.interview_plan import PlannedRound, design_phases
-from mockloop.engine.interviewer_lines import AGAIN, END_ROUND, GOODBYE, OPENINGS, OUT_OF_TIME
-from mockloop.engine.listener import ListenResult, TurnListener
+from mockloop.engine.interview.followups import FollowUpContext, FollowUpPlanner, SpeculativePlanner
+from mockloop.engine.interview.plan import PlannedRound, design_phases
+from mockloop.engine.interview.lines import AGAIN, END_ROUND, GOODBYE, OPENINGS, OUT_OF_TIME
+from mockloop.engine.interview.listener import ListenResult, TurnListener
 from mockloop.engine.patient_store import PatientStore
 from mockloop.engine.scoring import score_answer
 from mockloop.engine.speech.speaker import Speaker
 from mockloop.engine.store import SessionStore, StoreDiskFullError
 from mockloop.engine.scoring.text import transcript_from_text
 from mockloop.engine.speech.transcript import Transcript
-from mockloop.engine.turn_text import GAP_SECONDS, combine, save_audio, spoken_feedback
+from mockloop.engine.interview.turn_text import GAP_SECONDS, combine, save_audio, spoken_feedback
 
 Emit = Callable[[str, dict], None]
 
