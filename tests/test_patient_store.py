@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mockloop.engine.patient_store import PatientStore
+from mockloop.engine.store.patient_store import PatientStore
 from mockloop.engine.store import SessionStore, StoreDiskFullError
 
 from conftest import fill_disk

@@ -27,7 +27,7 @@ from mockloop.engine.interview.followups import FollowUpContext, FollowUpPlanner
 from mockloop.engine.interview.plan import PlannedRound, design_phases
 from mockloop.engine.interview.lines import AGAIN, END_ROUND, GOODBYE, OPENINGS, OUT_OF_TIME
 from mockloop.engine.interview.listener import ListenResult, TurnListener
-from mockloop.engine.patient_store import PatientStore
+from mockloop.engine.store.patient_store import PatientStore
 from mockloop.engine.scoring import score_answer
 from mockloop.engine.speech.speaker import Speaker
 from mockloop.engine.store import SessionStore, StoreDiskFullError
