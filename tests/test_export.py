@@ -28,7 +28,7 @@ from mockloop.engine.export import (
 )
 from mockloop.engine.export.spans import Span, evidence_spans, segments, split_answer
 from mockloop.engine.export.svg import radar_svg
-from mockloop.engine.radar import build_radar
+from mockloop.engine.progress.radar import build_radar
 from mockloop.engine.scoring import score_answer
 from mockloop.engine.scoring.text import transcript_from_text
 from mockloop.engine.store import SessionStatus, SessionStore

@@ -11,11 +11,11 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from mockloop.engine.bank import load_banks
-from mockloop.engine.practice_plan import (
+from mockloop.engine.progress.practice_plan import (
     DEFAULT_DAYS, MAX_DAYS, SPACING_DAYS, InterviewDateError, PastAnswer, build_plan, parse_interview_date, plan_for,
     question_for_axis,
 )
-from mockloop.engine.radar import (
+from mockloop.engine.progress.radar import (
     HALF_LIFE_DAYS, backfill_axis_scores, build_radar, difficulty_pct, radar_from_history, recency_weight, weighted_mean,
 )
 from mockloop.engine.store import AxisScore, SessionStore

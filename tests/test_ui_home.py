@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from mockloop.engine.models import registry
 from mockloop.engine.bank import BankSet, load_banks
-from mockloop.engine.practice_plan import INTERVIEW_DATE_KEY, plan_for
+from mockloop.engine.progress.practice_plan import INTERVIEW_DATE_KEY, plan_for
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.store import SessionStore
 from mockloop.ui.background import wait_for_background

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from mockloop.engine.bank import load_banks
-from mockloop.engine.practice_plan import question_for_axis
-from mockloop.engine.radar import build_radar
+from mockloop.engine.progress.practice_plan import question_for_axis
+from mockloop.engine.progress.radar import build_radar
 from mockloop.engine.store import SessionStore
 from mockloop.ui.background import wait_for_background
 from mockloop.ui.radar_parts import local_time

@@ -257,7 +257,7 @@ def _bank_for(store: SessionStore, banks, bank_id: str | None, session_id: str |
 
 def _cmd_radar(args: argparse.Namespace) -> int:
     from mockloop.engine.bank import load_banks
-    from mockloop.engine.radar import backfill_axis_scores, build_radar
+    from mockloop.engine.progress.radar import backfill_axis_scores, build_radar
 
     store, _ = _open(args)
     with store:
@@ -279,8 +279,8 @@ def _cmd_radar(args: argparse.Namespace) -> int:
 
 def _cmd_plan(args: argparse.Namespace) -> int:
     from mockloop.engine.bank import load_banks
-    from mockloop.engine.practice_plan import INTERVIEW_DATE_KEY, parse_interview_date, plan_for, stored_interview_date
-    from mockloop.engine.radar import backfill_axis_scores
+    from mockloop.engine.progress.practice_plan import INTERVIEW_DATE_KEY, parse_interview_date, plan_for, stored_interview_date
+    from mockloop.engine.progress.radar import backfill_axis_scores
 
     today = date.today()
     store, _ = _open(args)

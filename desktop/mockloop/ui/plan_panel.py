@@ -13,10 +13,10 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QCheckBox, QDateEdit, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from mockloop.engine.bank import Bank
-from mockloop.engine.practice_plan import (
+from mockloop.engine.progress.practice_plan import (
     INTERVIEW_DATE_KEY, PlanDay, PlanItem, PracticePlan, parse_interview_date, plan_for, stored_interview_date,
 )
-from mockloop.engine.radar import backfill_axis_scores
+from mockloop.engine.progress.radar import backfill_axis_scores
 from mockloop.engine.store import SessionStore, default_path
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.background import run_in_background

@@ -20,7 +20,7 @@ from PySide6.QtCore import QEvent, QMargins, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from mockloop.engine.radar import Radar
+from mockloop.engine.progress.radar import Radar
 from mockloop.ui.radar_parts import axis_summary
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 

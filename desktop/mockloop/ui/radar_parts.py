@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mockloop.engine.bank import Bank
-from mockloop.engine.radar import AxisValue, Radar, backfill_axis_scores, build_radar
+from mockloop.engine.progress.radar import AxisValue, Radar, backfill_axis_scores, build_radar
 from mockloop.engine.store import Mode, SessionStore, SessionSummary
 
 MODE_LABELS = {Mode.PRACTICE: "Practice", Mode.LOOP: "Full loop"}

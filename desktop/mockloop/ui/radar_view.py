@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from mockloop.engine.bank import Bank
-from mockloop.engine.practice_plan import question_for_axis
-from mockloop.engine.radar import HALF_LIFE_DAYS, AxisValue, Radar, recency_weight
+from mockloop.engine.progress.practice_plan import question_for_axis
+from mockloop.engine.progress.radar import HALF_LIFE_DAYS, AxisValue, Radar, recency_weight
 from mockloop.engine.store import SessionSummary, default_path
 from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.background import run_in_background

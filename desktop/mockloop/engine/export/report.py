@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from mockloop.engine.bank import BankSet
 from mockloop.engine.bank.schema import Bank
 from mockloop.engine.export.spans import Segment, evidence_spans, segments, split_answer
-from mockloop.engine.radar import Radar, build_radar
+from mockloop.engine.progress.radar import Radar, build_radar
 from mockloop.engine.store import Session, SessionStore, Turn, TurnKind
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from mockloop.engine.radar import Radar
+from mockloop.engine.progress.radar import Radar
 
 PERFORMANCE_COLOUR = "#1f6fd1"
 DIFFICULTY_COLOUR = "#e07b24"

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from mockloop.engine.bank.schema import Bank, Question
 from mockloop.engine.core.errors import MockloopError
-from mockloop.engine.radar import AxisValue, Radar, build_radar
+from mockloop.engine.progress.radar import AxisValue, Radar, build_radar
 from mockloop.engine.store import AxisScore, SessionStore
 
 DEFAULT_DAYS = 7

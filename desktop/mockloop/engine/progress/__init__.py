@@ -1,0 +1,4 @@
+"""Progress over time: the difficulty radar and the practice plan up to the interview date.
+
+May import: `store`, `bank` and `core`.
+"""
