@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python scripts/make_speech_set.py [--out DIR]
 
-The clip texts live in mockloop.engine.speech_set.SPECS. Output: 16 kHz mono FLAC
+The clip texts live in mockloop.engine.tools.speech_set.SPECS. Output: 16 kHz mono FLAC
 per clip and references.json (text, voice, noise, pause positions, duration).
 Piper's synthesis is not bit-exact between runs, so regenerating changes the files.
 """
@@ -24,7 +24,7 @@ from mockloop.engine.models import registry
 from mockloop.engine.audio.base import STT_RATE
 from mockloop.engine.audio.resample import resample, to_mono
 from mockloop.engine.core.settings import Settings
-from mockloop.engine.speech_set import BAD_FILES, REFERENCES, SPECS, ClipSpec, add_noise, hard_clip, speech_dir
+from mockloop.engine.tools.speech_set import BAD_FILES, REFERENCES, SPECS, ClipSpec, add_noise, hard_clip, speech_dir
 from mockloop.engine.speech.tts import Voice
 
 

@@ -43,7 +43,7 @@ def _answers(folder: Path, files: list[tuple[str, str | Path]]) -> Path:
 
 def seed(work: Path) -> None:
     """Fill the data folder (MOCKLOOP_DATA_DIR) with sessions answered by the real engines."""
-    from mockloop.engine.headless import simulate
+    from mockloop.engine.tools.headless import simulate
     from mockloop.engine.store import SessionStore
 
     graded = yaml.safe_load((DATA / "graded" / "twitter-x.yaml").read_text(encoding="utf-8"))

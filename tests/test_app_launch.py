@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from mockloop.engine.bench import measure_startup
+from mockloop.engine.tools.bench import measure_startup
 
 
 def test_the_app_launches_paints_its_window_and_quits_cleanly(tmp_path):

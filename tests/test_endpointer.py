@@ -12,7 +12,7 @@ from mockloop.engine.audio.base import STT_RATE
 from mockloop.engine.speech.endpointer import (
     BargeIn, EndpointerConfig, Endpointer, EndReason, Mode, NoSpeech, Pause, SpeechResumed, SpeechStarted, TurnEnded,
 )
-from mockloop.engine.speech_set import blocks, load_set
+from mockloop.engine.tools.speech_set import blocks, load_set
 from mockloop.engine.speech.vad import StreamingVad
 
 

@@ -47,7 +47,7 @@ def test_load_and_generate_in_a_fresh_process(bundled):
     # A fresh process proves the guard works before anything else touched llama.cpp;
     # without it this machine dies with SIGSEGV (exit -11) in ggml_backend_amx_mul_mat.
     code = (
-        "from mockloop.engine import registry; from mockloop.engine.models.llm import LocalLLM;"
+        "from mockloop.engine.models import registry; from mockloop.engine.models.llm import LocalLLM;"
         "m = LocalLLM(registry.resolve('llm'), n_ctx=256);"
         "print(m.chat([{'role': 'user', 'content': 'Say hi.'}], max_tokens=6))"
     )

@@ -88,7 +88,7 @@ def config_dir(tmp_path, monkeypatch):
 
 
 def _data_dir_in_a_new_process() -> Path:
-    code = "from mockloop.engine import paths; print(paths.data_dir())"
+    code = "from mockloop.engine.core import paths; print(paths.data_dir())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ), check=True, timeout=60)
     return Path(out.stdout.strip())
 

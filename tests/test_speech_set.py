@@ -11,7 +11,7 @@ import soundfile as sf
 
 from mockloop.engine.audio.capture import AudioFileError
 from mockloop.engine.audio.base import BLOCK_SAMPLES, STT_RATE
-from mockloop.engine.speech_set import (
+from mockloop.engine.tools.speech_set import (
     SPECS, blocks, count_fillers, load_audio, load_set, long_answer, looped_blocks, normalize, references, speech_dir,
     word_error_rate,
 )

@@ -2,7 +2,7 @@
 
 Clips are fed as fast as the decoder takes them, one live-sized step (0.5 s) per
 decode, so each test sees the same hypotheses live capture would, without waiting
-for real time. Speed is the benchmark's business (mockloop.engine.speech_bench).
+for real time. Speed is the benchmark's business (mockloop.engine.tools.speech_bench).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import numpy as np
 import psutil
 import pytest
 
-from mockloop.engine.speech_bench import measure_streaming
-from mockloop.engine.speech_set import (
+from mockloop.engine.tools.speech_bench import measure_streaming
+from mockloop.engine.tools.speech_set import (
     blocks, count_fillers, load_set, looped_blocks, normalize, word_error_rate,
 )
 from mockloop.engine.speech.streaming import Caption, StreamingTranscriber

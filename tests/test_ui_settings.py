@@ -345,7 +345,7 @@ def test_changing_the_data_folder_takes_effect_after_restart(qtbot, make_view, m
     assert paths.data_dir() == first  # still the folder this process started with
     assert Settings.load(first / "settings.json").persona == "bar-raiser"
     assert Settings.load(second / "settings.json").persona == "bar-raiser"  # the new folder starts with these settings
-    out = subprocess.run([sys.executable, "-c", "from mockloop.engine import paths; print(paths.data_dir())"],
+    out = subprocess.run([sys.executable, "-c", "from mockloop.engine.core import paths; print(paths.data_dir())"],
                          capture_output=True, text=True, check=True, timeout=60)
     assert Path(out.stdout.strip()) == second
     assert not view.has_unsaved_changes()

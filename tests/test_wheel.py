@@ -38,7 +38,7 @@ def test_wheel_contains_banks_and_runs_elsewhere(tmp_path):
     assert doc["count"] >= 28 and doc["banks"][0]["file"].startswith(str(target))
     # The registry finds the manifest inside the installed package too.
     check = subprocess.run(
-        [sys.executable, "-c", "from mockloop.engine import registry; print(registry.resolve('llm').source)"],
+        [sys.executable, "-c", "from mockloop.engine.models import registry; print(registry.resolve('llm').source)"],
         capture_output=True, text=True, env=env, cwd=elsewhere, timeout=120,
     )
     assert check.stdout.strip() == "bundled", check.stderr

@@ -18,7 +18,7 @@ def _emit(args: argparse.Namespace, document: dict, text: str) -> None:
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from mockloop.engine.doctor import run_doctor
+    from mockloop.engine.tools.doctor import run_doctor
 
     report = run_doctor(verify_hashes=not args.quick)
     lines = [f"mockloop {report['version']} on Python {report['python']} ({report['platform']})", ""]
@@ -91,7 +91,7 @@ def _cmd_questions(args: argparse.Namespace) -> int:
 def _cmd_answer(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from mockloop.engine.headless import answer
+    from mockloop.engine.tools.headless import answer
 
     doc = answer(args.question, audio=Path(args.audio) if args.audio else None, text=Path(args.text) if args.text else None,
                  persona_id=args.persona, save=not args.no_save)
@@ -117,7 +117,7 @@ def _cmd_answer(args: argparse.Namespace) -> int:
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from mockloop.engine.headless import simulate
+    from mockloop.engine.tools.headless import simulate
 
     def progress(kind: str, data: dict) -> None:
         if args.json:
@@ -135,7 +135,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from mockloop.engine.bench import run_bench
+    from mockloop.engine.tools.bench import run_bench
 
     doc = run_bench(quick=args.quick)
     s, m = doc["summary"], doc["machine"]

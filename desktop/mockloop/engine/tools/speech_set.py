@@ -22,7 +22,7 @@ from mockloop.engine.audio.resample import levels, resample, to_mono
 from mockloop.engine.audio.loading import load_audio
 
 ENV_SPEECH_SET = "MOCKLOOP_SPEECH_SET"
-_REPO_DIR = Path(__file__).resolve().parents[3]  # <repo>/desktop/mockloop/engine/speech_set.py
+_REPO_DIR = Path(__file__).resolve().parents[4]  # <repo>/desktop/mockloop/engine/tools/speech_set.py
 REFERENCES = "references.json"
 
 

@@ -141,7 +141,7 @@ def measure_startup(trials: int = 3) -> dict:
 
 def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
     from mockloop.engine.models.engines import Engines
-    from mockloop.engine.speech_bench import default_clips, measure_streaming
+    from mockloop.engine.tools.speech_bench import default_clips, measure_streaming
 
     started = time.perf_counter()
     startup = measure_startup(trials=2 if quick else 3)  # first, while the machine is not busy with our models

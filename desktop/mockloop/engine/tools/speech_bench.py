@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from mockloop.engine.audio.base import STT_RATE
-from mockloop.engine.speech_set import Clip, blocks, word_error_rate
+from mockloop.engine.tools.speech_set import Clip, blocks, word_error_rate
 from mockloop.engine.speech.local_agreement import word_key
 from mockloop.engine.speech.streaming import Caption, StreamingTranscriber
 from mockloop.engine.speech.whisper_decoder import WhisperDecoder, transcribe_batch
@@ -137,7 +137,7 @@ def measure_streaming(clips: Sequence[Clip], decoder: WhisperDecoder | None = No
 
 def default_clips(long_seconds: float = 120.0) -> list[Clip]:
     """The benchmark's clips: a ~30 s answer (paced), a noisy espeak-ng answer and a 2-minute answer."""
-    from mockloop.engine.speech_set import load_set, long_answer
+    from mockloop.engine.tools.speech_set import load_set, long_answer
 
     clips = load_set()
     return [clips["piper_medium"], clips["espeak_medium_pink15"], long_answer(clips, long_seconds)]
