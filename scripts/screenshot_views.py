@@ -65,7 +65,7 @@ def capture_all(output: Path, work: Path) -> list[Path]:
     from mockloop.engine.bank import load_banks
     from mockloop.engine.core.settings import Settings
     from mockloop.ui.app import create_application
-    from mockloop.ui.background import wait_for_background
+    from mockloop.ui.common.background import wait_for_background
     from mockloop.ui.interview_worker import AudioEdge
     from mockloop.ui.main_window import MainWindow
 

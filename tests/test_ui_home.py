@@ -19,7 +19,7 @@ from mockloop.engine.bank import BankSet, load_banks
 from mockloop.engine.progress.practice_plan import INTERVIEW_DATE_KEY, plan_for
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.store import SessionStore
-from mockloop.ui.background import wait_for_background
+from mockloop.ui.common.background import wait_for_background
 from mockloop.ui.home_view import HomeView
 from mockloop.ui.main_window import MainWindow
 from mockloop.ui.plan_panel import DAYS_SHOWN

@@ -29,12 +29,12 @@ from mockloop.engine.audio.output import WavFileOut
 from mockloop.engine.bank import load_banks
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.store import SessionStore
-from mockloop.ui import qt_fixes
+from mockloop.ui.common import qt_fixes
 from mockloop.ui.feedback_view import entry_from_turn
 from mockloop.ui.interview_parts import State
 from mockloop.ui.interview_session import InterviewSession
 from mockloop.ui.interview_worker import AudioEdge
-from mockloop.ui.background import wait_for_background
+from mockloop.ui.common.background import wait_for_background
 from mockloop.ui.main_window import MainWindow
 
 from conftest import DATA, fill_disk, tmpfs_disk

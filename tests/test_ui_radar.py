@@ -14,7 +14,7 @@ from mockloop.engine.bank import load_banks
 from mockloop.engine.progress.practice_plan import question_for_axis
 from mockloop.engine.progress.radar import build_radar
 from mockloop.engine.store import SessionStore
-from mockloop.ui.background import wait_for_background
+from mockloop.ui.common.background import wait_for_background
 from mockloop.ui.radar_parts import local_time
 from mockloop.ui.radar_view import RadarView
 

@@ -22,7 +22,7 @@ from mockloop.engine.audio.output import WavFileOut
 from mockloop.engine.bank import BankSet, load_banks
 from mockloop.engine.core.errors import AudioUnavailableError
 from mockloop.engine.core.settings import EndOfTurn, Settings
-from mockloop.ui.background import wait_for_background
+from mockloop.ui.common.background import wait_for_background
 from mockloop.ui.device_test import MICROPHONE, SPEAKER, VOICE
 from mockloop.ui.settings_models import ROLE_LABELS
 from mockloop.ui.settings_view import SettingsView

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from mockloop.engine.models import registry
 from mockloop.engine.bank import load_banks
 from mockloop.engine.core.settings import Settings
-from mockloop.ui import theme
-from mockloop.ui.background import wait_for_background
+from mockloop.ui.common import theme
+from mockloop.ui.common.background import wait_for_background
 from mockloop.ui.main_window import MainWindow
 
 TIMEOUT_MS = 30_000
@@ -196,7 +196,7 @@ _RENDER_VIEWS = textwrap.dedent("""
     from PySide6.QtWidgets import QApplication
     from mockloop.engine.bank import load_banks
     from mockloop.engine.core.settings import Settings
-    from mockloop.ui.background import wait_for_background
+    from mockloop.ui.common.background import wait_for_background
     from mockloop.ui.main_window import MainWindow
 
     app = QApplication([])

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 import mockloop
 from mockloop.engine.bank import load_banks
 from mockloop.engine.core.settings import Settings
-from mockloop.ui.background import wait_for_background
+from mockloop.ui.common.background import wait_for_background
 from mockloop.ui.main_window import MainWindow
 
 # Set by `mockloop bench` to time the launch: a file for the JSON report, and "1" to quit after it.

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 
 from mockloop.engine.bank import BankSet
 from mockloop.engine.bank.schema import Difficulty, Kind, Role
-from mockloop.ui import theme
-from mockloop.ui.cards import Banner, Severity
+from mockloop.ui.common import theme
+from mockloop.ui.common.cards import Banner, Severity
 from mockloop.ui.question_detail import QuestionDetail
 from mockloop.ui.question_table import BANK_ROLE, QUESTION_ID_ROLE, QUESTION_ROLE, Column, QuestionFilterProxy, QuestionTableModel
 

@@ -14,7 +14,7 @@ from mockloop.engine.audio import device_check
 from mockloop.engine.audio.base import STT_RATE, AudioIn, AudioOut
 from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.core.settings import Settings
-from mockloop.ui import qt_fixes  # noqa: F401 (PySide6 reference-count bugs)
+from mockloop.ui.common import qt_fixes  # noqa: F401 (PySide6 reference-count bugs)
 
 MICROPHONE, SPEAKER, VOICE = "microphone", "speaker", "voice"
 

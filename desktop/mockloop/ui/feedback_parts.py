@@ -12,7 +12,7 @@ from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPaintEvent, QPalette, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QSizePolicy, QWidget
 
-from mockloop.ui import theme
+from mockloop.ui.common import theme
 
 MISSING_HUE = QColor(214, 64, 64)
 STATUS_LABELS = {"covered": "Covered", "partial": "Partly covered", "missing": "Missing"}

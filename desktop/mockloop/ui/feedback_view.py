@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mockloop.ui import theme
-from mockloop.ui.cards import Banner, Card, Severity, scroll_page
+from mockloop.ui.common import theme
+from mockloop.ui.common.cards import Banner, Card, Severity, scroll_page
 from mockloop.ui.feedback_parts import (
     STATUS_LABELS, STATUS_ORDER, FittedList, ScoreBar, bullet_html, dimension_label, highlight_html, insights_html, metric_rows, status_icon,
 )

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from mockloop.ui import theme
-from mockloop.ui.cards import Card
+from mockloop.ui.common import theme
+from mockloop.ui.common.cards import Card
 
 WAITING_TEXT = "The interview is about to begin."
 

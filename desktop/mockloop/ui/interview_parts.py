@@ -9,8 +9,8 @@ from PySide6.QtCore import QElapsedTimer, QRectF, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from mockloop.ui import theme
-from mockloop.ui.cards import Card
+from mockloop.ui.common import theme
+from mockloop.ui.common.cards import Card
 
 
 class State(Enum):

@@ -13,7 +13,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from mockloop.engine.core.settings import EndOfTurn
-from mockloop.ui.cards import Banner, Severity
+from mockloop.ui.common.cards import Banner, Severity
 from mockloop.ui.interview_cards import CaptionsCard, QuestionCard
 from mockloop.ui.interview_controls import ActionBar, PushToTalk, StatusRow, TypedAnswerBox
 from mockloop.ui.interview_parts import SidePanel, State

@@ -24,16 +24,16 @@ from mockloop.engine.audio.devices import AudioReport, audio_report
 from mockloop.engine.bank import BankSet
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.models.warm_engines import models_key
-from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
-from mockloop.ui.background import run_in_background
+from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
+from mockloop.ui.common.background import run_in_background
 from mockloop.ui.bank_view import BankView
 from mockloop.ui.feedback_view import FeedbackView
 from mockloop.ui.home_view import HomeView
 from mockloop.ui.interview_view import InterviewView
 from mockloop.ui.interview_session import InterviewSession
 from mockloop.ui.interview_worker import AudioEdge, SessionRequest
-from mockloop.ui.model_status import ModelStatusProbe, Resolver
-from mockloop.ui.model_warmer import ModelWarmer
+from mockloop.ui.common.model_status import ModelStatusProbe, Resolver
+from mockloop.ui.common.model_warmer import ModelWarmer
 from mockloop.ui.radar_view import RadarView
 from mockloop.ui.review_view import ReviewView
 from mockloop.ui.settings_view import SettingsView

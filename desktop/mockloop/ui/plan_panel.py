@@ -18,9 +18,9 @@ from mockloop.engine.progress.practice_plan import (
 )
 from mockloop.engine.progress.radar import backfill_axis_scores
 from mockloop.engine.store import SessionStore, default_path
-from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
-from mockloop.ui.background import run_in_background
-from mockloop.ui.cards import Banner, Card, Severity
+from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
+from mockloop.ui.common.background import run_in_background
+from mockloop.ui.common.cards import Banner, Card, Severity
 
 DAYS_SHOWN = 3  # today and the next two; the rest behind "Show all"
 SAVE_DELAY_MS = 600  # typing a date digit by digit saves once, when it settles

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QPushButton, QStyle, QVBoxLayout, QWidget
 
 from mockloop.engine.bank import Bank, Question
-from mockloop.ui import theme
-from mockloop.ui.cards import scroll_page
+from mockloop.ui.common import theme
+from mockloop.ui.common.cards import scroll_page
 
 
 def _html_list(items: list[str], ordered: bool = False) -> str:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from mockloop.engine.progress.radar import Radar
 from mockloop.ui.radar_parts import axis_summary
-from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
+from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 
 RINGS = 5  # 0, 25, 50, 75, 100
 HOVER_REACH = 1.3  # the pointer counts as "on an axis" up to this far past the 100 ring (the labels)

@@ -29,9 +29,9 @@ from mockloop.engine.bank import Bank
 from mockloop.engine.progress.practice_plan import question_for_axis
 from mockloop.engine.progress.radar import HALF_LIFE_DAYS, AxisValue, Radar, recency_weight
 from mockloop.engine.store import SessionSummary, default_path
-from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
-from mockloop.ui.background import run_in_background
-from mockloop.ui.cards import Banner, Severity
+from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
+from mockloop.ui.common.background import run_in_background
+from mockloop.ui.common.cards import Banner, Severity
 from mockloop.ui.radar_chart import RadarChart
 from mockloop.ui.radar_parts import (
     RadarData, axis_summary, load_radar, local_time, recency_text, session_label,

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank import BankSet
 from mockloop.engine.store import Session, SessionStatus, Turn, TurnKind
-from mockloop.ui import theme
-from mockloop.ui.cards import Banner, Severity
+from mockloop.ui.common import theme
+from mockloop.ui.common.cards import Banner, Severity
 from mockloop.ui.review_parts import EXPORTS, MODE_LABELS, clock, local_time, persona_name, score_text, session_score, turn_title
 from mockloop.ui.transcript_player import TranscriptPlayer
 

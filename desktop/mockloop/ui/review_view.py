@@ -27,9 +27,9 @@ from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank import BankSet
 from mockloop.engine.export.output import default_name
 from mockloop.engine.store import Session, SessionSummary
-from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
-from mockloop.ui.background import run_in_background
-from mockloop.ui.cards import Banner, Severity
+from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
+from mockloop.ui.common.background import run_in_background
+from mockloop.ui.common.cards import Banner, Severity
 from mockloop.ui.review_detail import SessionDetail
 from mockloop.ui.review_parts import (
     EXPORTS, SessionList, delete_session, export_session, load_session, load_summaries, local_time,

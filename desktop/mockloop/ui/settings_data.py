@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QStyle, QWi
 
 from mockloop.engine.core import paths
 from mockloop.engine.core.errors import MockloopError
-from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
-from mockloop.ui.cards import Banner, Card, Severity
+from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
+from mockloop.ui.common.cards import Banner, Card, Severity
 from mockloop.ui.settings_parts import selectable
 
 

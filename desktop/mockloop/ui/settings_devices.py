@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPush
 
 from mockloop.engine.audio.devices import AudioReport, audio_report
 from mockloop.engine.core.settings import Settings
-from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
-from mockloop.ui.background import run_in_background
-from mockloop.ui.cards import Banner, Card, Severity
+from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
+from mockloop.ui.common.background import run_in_background
+from mockloop.ui.common.cards import Banner, Card, Severity
 from mockloop.ui.device_test import MICROPHONE, SPEAKER, DeviceTester, DeviceTestResult
-from mockloop.ui.level_meter import LevelMeter
+from mockloop.ui.common.level_meter import LevelMeter
 
 MIC_TEST_SECONDS = 3.0
 BUSY_TIP = "Not available while an interview is running"

@@ -15,9 +15,9 @@ from mockloop.engine.models import registry
 from mockloop.engine.core import paths
 from mockloop.engine.core.errors import ModelError
 from mockloop.engine.core.settings import Settings
-from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
-from mockloop.ui.background import run_in_background
-from mockloop.ui.cards import Card
+from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
+from mockloop.ui.common.background import run_in_background
+from mockloop.ui.common.cards import Card
 
 Resolver = Callable[[str, Settings], ModelInfo]
 

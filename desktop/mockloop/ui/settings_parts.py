@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 from mockloop.engine.core import paths
 from mockloop.engine.bank import BankSet
 from mockloop.engine.core.settings import RATE_MAX, RATE_MIN, SILENCE_MAX, SILENCE_MIN, EndOfTurn, Settings
-from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
-from mockloop.ui.cards import Card
+from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
+from mockloop.ui.common.cards import Card
 from mockloop.ui.device_test import VOICE, DeviceTester, DeviceTestResult
 from mockloop.ui.settings_models import VoiceChoice
 

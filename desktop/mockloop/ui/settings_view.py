@@ -17,9 +17,9 @@ from mockloop.engine.audio.devices import AudioReport, audio_report
 from mockloop.engine.bank import BankSet
 from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.core.settings import Settings
-from mockloop.ui import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
-from mockloop.ui.background import run_in_background
-from mockloop.ui.cards import Banner, Severity, scroll_page
+from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
+from mockloop.ui.common.background import run_in_background
+from mockloop.ui.common.cards import Banner, Severity, scroll_page
 from mockloop.ui.device_test import DeviceTester, InFactory, OutFactory, open_microphone, open_speaker
 from mockloop.ui.settings_devices import DeviceSection
 from mockloop.ui.settings_models import ModelsSection, Resolver, find_voices

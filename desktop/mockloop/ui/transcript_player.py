@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle,
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.audio.playback import Player
 from mockloop.engine.store import Turn
-from mockloop.ui import theme
-from mockloop.ui.background import run_in_background
-from mockloop.ui.cards import Banner, Severity
+from mockloop.ui.common import theme
+from mockloop.ui.common.background import run_in_background
+from mockloop.ui.common.cards import Banner, Severity
 from mockloop.ui.review_parts import TurnAudio, clock, load_turn_audio
 from mockloop.ui.word_transcript import WordTranscript
 

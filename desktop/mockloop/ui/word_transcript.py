@@ -9,7 +9,7 @@ from PySide6.QtGui import QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
 from mockloop.engine.store import Word
-from mockloop.ui import theme
+from mockloop.ui.common import theme
 from mockloop.ui.review_parts import clock
 
 

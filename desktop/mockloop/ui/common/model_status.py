@@ -13,8 +13,8 @@ from mockloop.engine.core.model_info import ModelInfo
 from mockloop.engine.models import registry
 from mockloop.engine.core.errors import ModelError
 from mockloop.engine.core.settings import Settings
-from mockloop.ui import theme
-from mockloop.ui.cards import Banner, Card, Severity
+from mockloop.ui.common import theme
+from mockloop.ui.common.cards import Banner, Card, Severity
 
 ROLE_LABELS = {"stt": "Speech recognition", "tts": "Interviewer voice", "llm": "Interviewer model"}
 

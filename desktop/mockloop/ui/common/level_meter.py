@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from mockloop.ui import theme
+from mockloop.ui.common import theme
 
 FLOOR_DB = -60.0  # silence in a quiet room sits near here; the bar starts above it
 SPEECH_DB = -30.0  # about where normal speech into a laptop microphone lands

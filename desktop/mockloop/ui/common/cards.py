@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QStyle, QVBoxLayout, QWidget
 
-from mockloop.ui import theme
+from mockloop.ui.common import theme
 
 
 def scroll_page(view: QWidget, max_width_em: int | None = None) -> QWidget:

@@ -7,9 +7,9 @@ from PySide6.QtCore import QObject, Signal, Slot
 from mockloop.engine.interview.lines import stock_lines
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.models.warm_engines import WarmEngines
-from mockloop.ui import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
-from mockloop.ui.background import run_in_background
-from mockloop.ui.model_status import ROLE_LABELS
+from mockloop.ui.common import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
+from mockloop.ui.common.background import run_in_background
+from mockloop.ui.common.model_status import ROLE_LABELS
 
 
 class ModelWarmer(QObject):
