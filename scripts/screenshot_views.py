@@ -66,7 +66,7 @@ def capture_all(output: Path, work: Path) -> list[Path]:
     from mockloop.engine.core.settings import Settings
     from mockloop.ui.app import create_application
     from mockloop.ui.common.background import wait_for_background
-    from mockloop.ui.interview_worker import AudioEdge
+    from mockloop.ui.interview.worker import AudioEdge
     from mockloop.ui.main_window import MainWindow
 
     app = create_application(["mockloop-screenshots"])

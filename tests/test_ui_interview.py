@@ -31,9 +31,9 @@ from mockloop.engine.core.settings import Settings
 from mockloop.engine.store import SessionStore
 from mockloop.ui.common import qt_fixes
 from mockloop.ui.feedback_view import entry_from_turn
-from mockloop.ui.interview_parts import State
-from mockloop.ui.interview_session import InterviewSession
-from mockloop.ui.interview_worker import AudioEdge
+from mockloop.ui.interview.parts import State
+from mockloop.ui.interview.session import InterviewSession
+from mockloop.ui.interview.worker import AudioEdge
 from mockloop.ui.common.background import wait_for_background
 from mockloop.ui.main_window import MainWindow
 

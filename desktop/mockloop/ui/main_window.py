@@ -29,9 +29,9 @@ from mockloop.ui.common.background import run_in_background
 from mockloop.ui.bank_view import BankView
 from mockloop.ui.feedback_view import FeedbackView
 from mockloop.ui.home_view import HomeView
-from mockloop.ui.interview_view import InterviewView
-from mockloop.ui.interview_session import InterviewSession
-from mockloop.ui.interview_worker import AudioEdge, SessionRequest
+from mockloop.ui.interview.view import InterviewView
+from mockloop.ui.interview.session import InterviewSession
+from mockloop.ui.interview.worker import AudioEdge, SessionRequest
 from mockloop.ui.common.model_status import ModelStatusProbe, Resolver
 from mockloop.ui.common.model_warmer import ModelWarmer
 from mockloop.ui.radar_view import RadarView

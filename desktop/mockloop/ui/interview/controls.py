@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from mockloop.engine.core.settings import EndOfTurn
 from mockloop.ui.common import theme
-from mockloop.ui.interview_parts import StatePill
+from mockloop.ui.interview.parts import StatePill
 from mockloop.ui.common.level_meter import LevelMeter
 
 VOICE_KEYS = "Space: hold to talk · R: repeat · S: skip · D or Enter: I'm done"

@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.models.warm_engines import WarmEngines
 from mockloop.ui.common import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
-from mockloop.ui.interview_worker import AudioEdge, InterviewWorker, SessionRequest
+from mockloop.ui.interview.worker import AudioEdge, InterviewWorker, SessionRequest
 
 
 class InterviewSession(QObject):

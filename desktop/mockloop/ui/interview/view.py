@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from mockloop.engine.core.settings import EndOfTurn
 from mockloop.ui.common.cards import Banner, Severity
-from mockloop.ui.interview_cards import CaptionsCard, QuestionCard
-from mockloop.ui.interview_controls import ActionBar, PushToTalk, StatusRow, TypedAnswerBox
-from mockloop.ui.interview_parts import SidePanel, State
-from mockloop.ui.interview_session import InterviewSession
+from mockloop.ui.interview.cards import CaptionsCard, QuestionCard
+from mockloop.ui.interview.controls import ActionBar, PushToTalk, StatusRow, TypedAnswerBox
+from mockloop.ui.interview.parts import SidePanel, State
+from mockloop.ui.interview.session import InterviewSession
 
 SPEAKING_POLL_MS = 100
 SPEECH_START_GRACE_MS = 1500  # after "speaking", how long to trust it before the speaker confirms

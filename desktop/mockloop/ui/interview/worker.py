@@ -28,7 +28,7 @@ from mockloop.engine.core.settings import EndOfTurn, Settings
 from mockloop.engine.store import SessionStatus
 from mockloop.engine.models.warm_engines import WarmEngines
 from mockloop.ui.common import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
-from mockloop.ui.interview_answers import DeskAnswers, SilentOut
+from mockloop.ui.interview.answers import DeskAnswers, SilentOut
 
 LEVEL_INTERVAL_S = 0.05  # at most 20 meter updates a second reach the window
 ACTIONS = ("done", "press", "release", "repeat", "skip", "reanswer", "end-round", "stop")
