@@ -30,7 +30,7 @@ from mockloop.engine.bank import load_banks
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.store import SessionStore
 from mockloop.ui.common import qt_fixes
-from mockloop.ui.feedback_view import entry_from_turn
+from mockloop.ui.feedback.view import entry_from_turn
 from mockloop.ui.interview.parts import State
 from mockloop.ui.interview.session import InterviewSession
 from mockloop.ui.interview.worker import AudioEdge
@@ -475,7 +475,7 @@ def test_a_missing_model_stops_the_session_with_the_problem_and_its_fix(qtbot, m
 
 
 def test_the_transcript_is_escaped_and_evidence_is_shaded_by_status(qtbot):
-    from mockloop.ui.feedback_parts import highlight_html
+    from mockloop.ui.feedback.parts import highlight_html
 
     rubric = [
         {"id": "metrics", "status": "covered", "evidence": [{"match": "precision", "start_char": 9, "end_char": 18}]},

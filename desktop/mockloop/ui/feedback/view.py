@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from mockloop.ui.common import theme
 from mockloop.ui.common.cards import Banner, Card, Severity, scroll_page
-from mockloop.ui.feedback_parts import (
+from mockloop.ui.feedback.parts import (
     STATUS_LABELS, STATUS_ORDER, FittedList, ScoreBar, bullet_html, dimension_label, highlight_html, insights_html, metric_rows, status_icon,
 )
 
