@@ -225,7 +225,7 @@ def test_markdown_escapes_markup_and_marks_evidence(report):
 def test_pdf_opens_and_its_text_is_extractable(report, qapp, tmp_path):
     import pypdf
 
-    from mockloop.ui.pdf_export import pdf_bytes, write_pdf
+    from mockloop.ui.review.pdf_export import pdf_bytes, write_pdf
 
     data = pdf_bytes(report)
     assert data.startswith(b"%PDF-")

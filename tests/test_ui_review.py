@@ -25,7 +25,7 @@ from mockloop.engine.scoring import score_answer
 from mockloop.engine.scoring.text import transcript_from_text
 from mockloop.engine.store import SessionStore
 from mockloop.ui.common.background import wait_for_background
-from mockloop.ui.review_view import ReviewView
+from mockloop.ui.review.view import ReviewView
 
 from conftest import answer_file_dialog, store_answer
 

@@ -163,7 +163,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
             report = build_report(store, args.id, load_banks())
             if args.format == "pdf":
-                from mockloop.ui.pdf_export import write_pdf
+                from mockloop.ui.review.pdf_export import write_pdf
 
                 write_pdf(report, path, overwrite=args.force)
             else:

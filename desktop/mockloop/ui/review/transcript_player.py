@@ -16,8 +16,8 @@ from mockloop.engine.store import Turn
 from mockloop.ui.common import theme
 from mockloop.ui.common.background import run_in_background
 from mockloop.ui.common.cards import Banner, Severity
-from mockloop.ui.review_parts import TurnAudio, clock, load_turn_audio
-from mockloop.ui.word_transcript import WordTranscript
+from mockloop.ui.review.parts import TurnAudio, clock, load_turn_audio
+from mockloop.ui.review.word_transcript import WordTranscript
 
 POLL_MS = 30  # how often the playing position is read to move the highlight
 

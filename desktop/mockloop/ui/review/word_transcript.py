@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
 from mockloop.engine.store import Word
 from mockloop.ui.common import theme
-from mockloop.ui.review_parts import clock
+from mockloop.ui.review.parts import clock
 
 
 class WordTranscript(QTextBrowser):

@@ -30,8 +30,8 @@ from mockloop.engine.store import Session, SessionSummary
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.common.background import run_in_background
 from mockloop.ui.common.cards import Banner, Severity
-from mockloop.ui.review_detail import SessionDetail
-from mockloop.ui.review_parts import (
+from mockloop.ui.review.detail import SessionDetail
+from mockloop.ui.review.parts import (
     EXPORTS, SessionList, delete_session, export_session, load_session, load_summaries, local_time,
 )
 SKIP_SECONDS = 5.0

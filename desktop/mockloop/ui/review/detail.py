@@ -15,8 +15,8 @@ from mockloop.engine.bank import BankSet
 from mockloop.engine.store import Session, SessionStatus, Turn, TurnKind
 from mockloop.ui.common import theme
 from mockloop.ui.common.cards import Banner, Severity
-from mockloop.ui.review_parts import EXPORTS, MODE_LABELS, clock, local_time, persona_name, score_text, session_score, turn_title
-from mockloop.ui.transcript_player import TranscriptPlayer
+from mockloop.ui.review.parts import EXPORTS, MODE_LABELS, clock, local_time, persona_name, score_text, session_score, turn_title
+from mockloop.ui.review.transcript_player import TranscriptPlayer
 
 TURN_ROLE = Qt.ItemDataRole.UserRole
 

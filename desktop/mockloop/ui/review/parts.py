@@ -60,7 +60,7 @@ def export_session(kind: str, session_id: str, path: Path, banks: BankSet | None
     if kind == "html":
         return write_private(path, render_html(report).encode("utf-8"), overwrite=True)
     if kind == "pdf":
-        from mockloop.ui.pdf_export import write_pdf
+        from mockloop.ui.review.pdf_export import write_pdf
 
         return write_pdf(report, path, overwrite=True)
     raise ValueError(f"unknown export kind {kind!r}")
