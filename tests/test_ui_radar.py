@@ -15,8 +15,8 @@ from mockloop.engine.progress.practice_plan import question_for_axis
 from mockloop.engine.progress.radar import build_radar
 from mockloop.engine.store import SessionStore
 from mockloop.ui.common.background import wait_for_background
-from mockloop.ui.radar_parts import local_time
-from mockloop.ui.radar_view import RadarView
+from mockloop.ui.radar.parts import local_time
+from mockloop.ui.radar.view import RadarView
 
 from conftest import store_answer
 

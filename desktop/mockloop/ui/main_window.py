@@ -34,7 +34,7 @@ from mockloop.ui.interview.session import InterviewSession
 from mockloop.ui.interview.worker import AudioEdge, SessionRequest
 from mockloop.ui.common.model_status import ModelStatusProbe, Resolver
 from mockloop.ui.common.model_warmer import ModelWarmer
-from mockloop.ui.radar_view import RadarView
+from mockloop.ui.radar.view import RadarView
 from mockloop.ui.review.view import ReviewView
 from mockloop.ui.settings_view import SettingsView
 

@@ -21,7 +21,7 @@ from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from mockloop.engine.progress.radar import Radar
-from mockloop.ui.radar_parts import axis_summary
+from mockloop.ui.radar.parts import axis_summary
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 
 RINGS = 5  # 0, 25, 50, 75, 100

@@ -32,8 +32,8 @@ from mockloop.engine.store import SessionSummary, default_path
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.common.background import run_in_background
 from mockloop.ui.common.cards import Banner, Severity
-from mockloop.ui.radar_chart import RadarChart
-from mockloop.ui.radar_parts import (
+from mockloop.ui.radar.chart import RadarChart
+from mockloop.ui.radar.parts import (
     RadarData, axis_summary, load_radar, local_time, recency_text, session_label,
 )
 

@@ -1,0 +1,1 @@
+"""The difficulty radar: performance per topic over the bank's difficulty, and the answers behind each axis."""
