@@ -23,9 +23,9 @@ from mockloop.engine.bank import BankSet, load_banks
 from mockloop.engine.core.errors import AudioUnavailableError
 from mockloop.engine.core.settings import EndOfTurn, Settings
 from mockloop.ui.common.background import wait_for_background
-from mockloop.ui.device_test import MICROPHONE, SPEAKER, VOICE
-from mockloop.ui.settings_models import ROLE_LABELS
-from mockloop.ui.settings_view import SettingsView
+from mockloop.ui.settings.device_test import MICROPHONE, SPEAKER, VOICE
+from mockloop.ui.settings.models import ROLE_LABELS
+from mockloop.ui.settings.view import SettingsView
 
 from conftest import answer_file_dialog
 from test_audio_io import MonitorRecorder

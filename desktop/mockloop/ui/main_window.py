@@ -36,7 +36,7 @@ from mockloop.ui.common.model_status import ModelStatusProbe, Resolver
 from mockloop.ui.common.model_warmer import ModelWarmer
 from mockloop.ui.radar.view import RadarView
 from mockloop.ui.review.view import ReviewView
-from mockloop.ui.settings_view import SettingsView
+from mockloop.ui.settings.view import SettingsView
 
 STATUS_TIMEOUT_MS = 8000
 

@@ -26,8 +26,8 @@ from mockloop.engine.bank import BankSet
 from mockloop.engine.core.settings import RATE_MAX, RATE_MIN, SILENCE_MAX, SILENCE_MIN, EndOfTurn, Settings
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.common.cards import Card
-from mockloop.ui.device_test import VOICE, DeviceTester, DeviceTestResult
-from mockloop.ui.settings_models import VoiceChoice
+from mockloop.ui.settings.device_test import VOICE, DeviceTester, DeviceTestResult
+from mockloop.ui.settings.models import VoiceChoice
 
 END_OF_TURN_TEXT = {
     EndOfTurn.HANDS_FREE: ("Hands-free", "Your answer ends when you stay quiet for the silence threshold below; nothing to press."),

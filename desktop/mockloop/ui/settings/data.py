@@ -14,7 +14,7 @@ from mockloop.engine.core import paths
 from mockloop.engine.core.errors import MockloopError
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.common.cards import Banner, Card, Severity
-from mockloop.ui.settings_parts import selectable
+from mockloop.ui.settings.parts import selectable
 
 
 def open_folder(folder: Path) -> bool:

@@ -20,11 +20,11 @@ from mockloop.engine.core.settings import Settings
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.common.background import run_in_background
 from mockloop.ui.common.cards import Banner, Severity, scroll_page
-from mockloop.ui.device_test import DeviceTester, InFactory, OutFactory, open_microphone, open_speaker
-from mockloop.ui.settings_devices import DeviceSection
-from mockloop.ui.settings_models import ModelsSection, Resolver, find_voices
-from mockloop.ui.settings_data import DataFolderSection, open_folder
-from mockloop.ui.settings_parts import PersonaSection, TurnSection, VoiceSection
+from mockloop.ui.settings.device_test import DeviceTester, InFactory, OutFactory, open_microphone, open_speaker
+from mockloop.ui.settings.devices import DeviceSection
+from mockloop.ui.settings.models import ModelsSection, Resolver, find_voices
+from mockloop.ui.settings.data import DataFolderSection, open_folder
+from mockloop.ui.settings.parts import PersonaSection, TurnSection, VoiceSection
 
 
 class SettingsView(QWidget):

@@ -13,7 +13,7 @@ from mockloop.engine.core.settings import Settings
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.common.background import run_in_background
 from mockloop.ui.common.cards import Banner, Card, Severity
-from mockloop.ui.device_test import MICROPHONE, SPEAKER, DeviceTester, DeviceTestResult
+from mockloop.ui.settings.device_test import MICROPHONE, SPEAKER, DeviceTester, DeviceTestResult
 from mockloop.ui.common.level_meter import LevelMeter
 
 MIC_TEST_SECONDS = 3.0

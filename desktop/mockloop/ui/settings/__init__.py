@@ -1,0 +1,1 @@
+"""Settings: devices with their tests, voice, persona, model paths, end of turn and the data folder."""
