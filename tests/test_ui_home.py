@@ -20,9 +20,9 @@ from mockloop.engine.progress.practice_plan import INTERVIEW_DATE_KEY, plan_for
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.store import SessionStore
 from mockloop.ui.common.background import wait_for_background
-from mockloop.ui.home_view import HomeView
+from mockloop.ui.home.view import HomeView
 from mockloop.ui.main_window import MainWindow
-from mockloop.ui.plan_panel import DAYS_SHOWN
+from mockloop.ui.home.plan_panel import DAYS_SHOWN
 from mockloop.ui.question_table import Column
 
 from conftest import store_answer

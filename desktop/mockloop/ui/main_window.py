@@ -28,7 +28,7 @@ from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 
 from mockloop.ui.common.background import run_in_background
 from mockloop.ui.bank_view import BankView
 from mockloop.ui.feedback.view import FeedbackView
-from mockloop.ui.home_view import HomeView
+from mockloop.ui.home.view import HomeView
 from mockloop.ui.interview.view import InterviewView
 from mockloop.ui.interview.session import InterviewSession
 from mockloop.ui.interview.worker import AudioEdge, SessionRequest

@@ -23,7 +23,7 @@ from mockloop.engine.bank.schema import LoopStage, Persona
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.common.cards import Banner, Card, Severity, scroll_page
 from mockloop.ui.common.model_status import ModelStatusPanel
-from mockloop.ui.plan_panel import PlanPanel
+from mockloop.ui.home.plan_panel import PlanPanel
 
 STAGE_COLUMNS = 3
 
