@@ -23,7 +23,7 @@ from mockloop.ui.common.background import wait_for_background
 from mockloop.ui.home.view import HomeView
 from mockloop.ui.main_window import MainWindow
 from mockloop.ui.home.plan_panel import DAYS_SHOWN
-from mockloop.ui.question_table import Column
+from mockloop.ui.bank.question_table import Column
 
 from conftest import store_answer
 

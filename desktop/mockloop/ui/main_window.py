@@ -26,7 +26,7 @@ from mockloop.engine.core.settings import Settings
 from mockloop.engine.models.warm_engines import models_key
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.common.background import run_in_background
-from mockloop.ui.bank_view import BankView
+from mockloop.ui.bank.view import BankView
 from mockloop.ui.feedback.view import FeedbackView
 from mockloop.ui.home.view import HomeView
 from mockloop.ui.interview.view import InterviewView

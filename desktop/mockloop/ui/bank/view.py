@@ -21,8 +21,8 @@ from mockloop.engine.bank import BankSet
 from mockloop.engine.bank.schema import Difficulty, Kind, Role
 from mockloop.ui.common import theme
 from mockloop.ui.common.cards import Banner, Severity
-from mockloop.ui.question_detail import QuestionDetail
-from mockloop.ui.question_table import BANK_ROLE, QUESTION_ID_ROLE, QUESTION_ROLE, Column, QuestionFilterProxy, QuestionTableModel
+from mockloop.ui.bank.question_detail import QuestionDetail
+from mockloop.ui.bank.question_table import BANK_ROLE, QUESTION_ID_ROLE, QUESTION_ROLE, Column, QuestionFilterProxy, QuestionTableModel
 
 
 class BankView(QWidget):

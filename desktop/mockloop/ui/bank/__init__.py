@@ -1,0 +1,1 @@
+"""The question bank view: the filterable table of questions and the detail of one."""
