@@ -359,17 +359,17 @@ def test_no_sound_library_means_a_clear_message_and_no_tests(qtbot, make_view, m
     monkeypatch.setattr(devices, "import_sounddevice", no_portaudio)
     monkeypatch.setattr(capture, "import_sounddevice", no_portaudio)
     view = make_view(Settings(input_device="USB Mic"))
-    devices = view.devices
-    wait_for(qtbot, devices.scanned, lambda: devices.report is not None)
-    assert devices.banner.isVisible()
-    assert "PortAudio sound library is not installed" in devices.banner.label.text()
-    assert not devices.mic_button.isEnabled() and not devices.speaker_button.isEnabled()
-    assert devices.input_combo.currentText() == "USB Mic (not connected)"
-    assert devices.input_device() == "USB Mic"  # the saved choice is not lost
+    section = view.devices
+    wait_for(qtbot, section.scanned, lambda: section.report is not None)
+    assert section.banner.isVisible()
+    assert "PortAudio sound library is not installed" in section.banner.label.text()
+    assert not section.mic_button.isEnabled() and not section.speaker_button.isEnabled()
+    assert section.input_combo.currentText() == "USB Mic (not connected)"
+    assert section.input_device() == "USB Mic"  # the saved choice is not lost
     assert not view.has_unsaved_changes()
-    qtbot.mouseClick(devices.rescan_button, Qt.MouseButton.LeftButton)
-    wait_for(qtbot, devices.scanned, lambda: not devices.is_scanning())
-    assert devices.banner.isVisible()
+    qtbot.mouseClick(section.rescan_button, Qt.MouseButton.LeftButton)
+    wait_for(qtbot, section.scanned, lambda: not section.is_scanning())
+    assert section.banner.isVisible()
 
 
 # --- the virtual sound card ----------------------------------------------------------------------

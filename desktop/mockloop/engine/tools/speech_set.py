@@ -16,9 +16,8 @@ from typing import Iterator
 
 import numpy as np
 
-from mockloop.engine.audio.capture import AudioFileError
 from mockloop.engine.audio.base import BLOCK_SAMPLES, STT_RATE, AudioBlock
-from mockloop.engine.audio.resample import levels, resample, to_mono
+from mockloop.engine.audio.resample import levels
 from mockloop.engine.audio.loading import load_audio
 
 ENV_SPEECH_SET = "MOCKLOOP_SPEECH_SET"
