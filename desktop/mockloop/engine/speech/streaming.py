@@ -19,11 +19,10 @@ import numpy as np
 from mockloop.engine.audio.base import STT_RATE, AudioBlock
 from mockloop.engine.speech.local_agreement import LocalAgreement, looks_like_a_loop
 from mockloop.engine.speech.transcript import Transcript, Word
-from mockloop.engine.audio.resample import finite_audio
+from mockloop.engine.speech.speech_buffer import SPEECH, SpeechBuffer
 from mockloop.engine.speech.vad import WINDOW, StreamingVad
 from mockloop.engine.speech.whisper_decoder import DecodeCancelled, WhisperDecoder, build_prompt
 
-SPEECH = 0.5  # Silero probability above which a window is speech
 _NEAR_SPEECH = 0.3  # a word is kept only if some window this likely to be speech lies within 0.3 s of it
 
 
@@ -109,25 +108,17 @@ class StreamingTranscriber:
         self._result: StreamResult | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
-        # The uncommitted audio: whole 512-sample windows, their speech probabilities, and
-        # anchors (buffer sample, absolute time) so gaps between blocks keep times exact.
-        self._audio = np.zeros(0, dtype=np.float32)
-        self._probs = np.zeros(0, dtype=np.float32)
-        self._anchors: list[tuple[int, float]] = []
-        self._next_time: float | None = None
+        self._buf = SpeechBuffer(self._vad)  # the uncommitted audio
         self._decoded_upto = 0  # buffer samples covered by the last decode
         self._tail_open = False  # the last decode ended inside speech: decode once more
         self._segment_ends: list[float] = []  # absolute ends of the last hypothesis's segments
         self._committed: list[Word] = []
         self._committed_text = ""
         self._context = ""  # committed text whose audio was trimmed: the prompt's recent past
-        self._audio_seconds = 0.0
-        self._speech_windows = 0
         self._decodes = 0
         self._rejected = 0  # hypotheses dropped as decoding loops
         self._cancel = threading.Event()  # set by finish(): abandon the decode in flight
         self._decode_seconds = 0.0
-        self._max_buffer = 0.0
 
     # ---- caller side ---------------------------------------------------------------------------
 
@@ -224,7 +215,7 @@ class StreamingTranscriber:
                     last = self._finishing and not self._pending
                     self._busy = True
                     self._cond.notify_all()
-                self._append(taken)
+                self._buf.append(taken)
                 if last:
                     result = self._final()
                     with self._cond:
@@ -246,7 +237,7 @@ class StreamingTranscriber:
 
     def _room(self) -> int:
         """Samples the buffer can still take (read without the worker's cooperation: an estimate)."""
-        return int(self.max_buffer_seconds * STT_RATE) - len(self._audio)
+        return int(self.max_buffer_seconds * STT_RATE) - len(self._buf)
 
     def _take(self, limit: float) -> list[AudioBlock]:
         taken, n = [], 0
@@ -257,52 +248,9 @@ class StreamingTranscriber:
         self._pending_samples -= n
         return taken
 
-    def _append(self, blocks: list[AudioBlock]) -> None:
-        if not blocks:
-            return
-        offset = len(self._audio)
-        for block in blocks:
-            if self._next_time is None or abs(block.start - self._next_time) > 0.01:
-                self._anchors.append((offset, block.start))  # a gap (or the first block)
-            self._next_time = block.start + len(block.samples) / STT_RATE
-            offset += len(block.samples)
-            self._audio_seconds += len(block.samples) / STT_RATE
-        audio = np.concatenate([np.asarray(b.samples, dtype=np.float32).reshape(-1) for b in blocks])
-        audio = finite_audio(audio)
-        if len(audio) % WINDOW:  # normally only the very last block is short: pad it with silence
-            audio = np.pad(audio, (0, WINDOW - len(audio) % WINDOW))
-            self._next_time = None  # the padding shifts what follows: anchor the next block afresh
-        probs = self._vad.probabilities(audio)
-        self._speech_windows += int((probs >= SPEECH).sum())
-        self._audio = np.concatenate([self._audio, audio])
-        self._probs = np.concatenate([self._probs, probs])
-        self._max_buffer = max(self._max_buffer, len(self._audio) / STT_RATE)
-
-    def _time(self, sample: float) -> float:
-        """Absolute time of a (fractional) buffer sample index."""
-        idx, t = self._anchors[0]
-        for a_idx, a_t in self._anchors:
-            if a_idx > sample:
-                break
-            idx, t = a_idx, a_t
-        return t + (sample - idx) / STT_RATE
-
-    def _sample(self, t: float) -> int:
-        """Buffer sample index of an absolute time (clamped to the buffer)."""
-        idx, at = self._anchors[0]
-        for a_idx, a_t in self._anchors:
-            if a_t > t:
-                break
-            idx, at = a_idx, a_t
-        return int(min(len(self._audio), max(0, idx + (t - at) * STT_RATE)))
-
-    def _last_speech_sample(self) -> int:
-        speech = np.flatnonzero(self._probs >= SPEECH)
-        return int(speech[-1] + 1) * WINDOW if speech.size else 0
-
     def _needs_decode(self) -> bool:
-        fresh = self._probs[self._decoded_upto // WINDOW:]
-        return bool((fresh >= SPEECH).any()) or (self._tail_open and len(self._audio) > self._decoded_upto)
+        fresh = self._buf.probs[self._decoded_upto // WINDOW:]
+        return bool((fresh >= SPEECH).any()) or (self._tail_open and len(self._buf) > self._decoded_upto)
 
     def _decode(self, final: bool = False) -> list[Word] | None:
         """One hypothesis for the whole buffer, in absolute times, without words Whisper put in silence;
@@ -310,23 +258,23 @@ class StreamingTranscriber:
         prompt = build_prompt(self.vocabulary, self.question, self._context)
         t0 = time.perf_counter()
         try:
-            segments = self.decoder.decode(self._audio, prompt, cancel=None if final else self._cancel)
+            segments = self.decoder.decode(self._buf.audio, prompt, cancel=None if final else self._cancel)
         except DecodeCancelled:  # finish() came: the final decode will cover this audio
             self._decode_seconds += time.perf_counter() - t0
             return None
         self._decode_seconds += time.perf_counter() - t0
         self._decodes += 1
-        self._decoded_upto = len(self._audio)
-        end_speech = self._last_speech_sample()
-        self._tail_open = end_speech > len(self._audio) - int(0.3 * STT_RATE)
-        near = np.convolve(self._probs >= _NEAR_SPEECH, np.ones(2 * int(0.3 * STT_RATE / WINDOW) + 1), mode="same") > 0
+        self._decoded_upto = len(self._buf)
+        end_speech = self._buf.last_speech_sample()
+        self._tail_open = end_speech > len(self._buf) - int(0.3 * STT_RATE)
+        near = np.convolve(self._buf.probs >= _NEAR_SPEECH, np.ones(2 * int(0.3 * STT_RATE / WINDOW) + 1), mode="same") > 0
         words, self._segment_ends = [], []
         for seg in segments:
             kept = []
             for w in seg.words:
                 lo, hi = int(w.start * STT_RATE) // WINDOW, int(w.end * STT_RATE) // WINDOW + 1
                 if near[max(0, lo):max(lo + 1, hi)].any():
-                    kept.append(Word(w.text, self._time(w.start * STT_RATE), self._time(w.end * STT_RATE), w.probability))
+                    kept.append(Word(w.text, self._buf.time(w.start * STT_RATE), self._buf.time(w.end * STT_RATE), w.probability))
             if kept:
                 words.extend(kept)
                 self._segment_ends.append(kept[-1].end)
@@ -341,7 +289,7 @@ class StreamingTranscriber:
             return
         # Whisper guesses at a word cut off by the end of the buffer (and punctuates it as
         # the last word): near the live edge only commit words that silence follows.
-        end = self._time(len(self._audio))
+        end = self._buf.time(len(self._buf))
         edge = end - self.holdback if self._tail_open else float("inf")
         compare = not self._tail_open or end - self._compared_at >= self.agree_every - 1e-6
         if compare:
@@ -361,16 +309,16 @@ class StreamingTranscriber:
                 tentative=" ".join(w.text for w in tentative),
                 new_words=tuple(committed),
                 tentative_words=tentative,
-                audio_end=self._time(len(self._audio)) if self._anchors else 0.0,
+                audio_end=self._buf.time(len(self._buf)) if self._buf.anchors else 0.0,
             ))
 
     def _trim(self) -> None:
         """Keep the buffer short: cut at a committed segment end, at a settled pause, or (rarely) by force."""
-        if not self._anchors:
+        if not self._buf.anchors:
             return
-        n = len(self._audio)
+        n = len(self._buf)
         cut = None
-        end_speech = self._last_speech_sample()
+        end_speech = self._buf.last_speech_sample()
         settled = end_speech == 0 or self._decoded_upto >= end_speech + int(0.3 * STT_RATE)
         if n - end_speech >= self.settle_seconds * STT_RATE and settled:
             # A pause (or no speech yet): the last decode saw every word with silence after it, so it is final.
@@ -380,46 +328,42 @@ class StreamingTranscriber:
         elif n > self.trim_seconds * STT_RATE:
             # Cut where a committed segment or sentence ends, so the next decode starts cleanly.
             ends = self._segment_ends + [w.end for w in self._agree.committed_in_buffer if w.text[-1:] in ".?!"]
-            start = self._time(0) + 0.5
+            start = self._buf.time(0) + 0.5
             done = [t for t in ends if start < t <= self._agree.last_time + 1e-3]
             if done:
-                cut = self._sample(max(done))
+                cut = self._buf.sample(max(done))
             elif n > (self.max_buffer_seconds - 4.0) * STT_RATE:
                 # No agreement for too long (noise, mumbling): settle what is old enough.
                 # Commit the newest hypothesis up to a segment end (else a word end) 5 s back, and
                 # cut there, so the next buffer starts cleanly between words.
-                limit = self._time(n - 5 * STT_RATE)
+                limit = self._buf.time(n - 5 * STT_RATE)
                 latest = self._agree.latest
                 ends = [e for e in self._segment_ends if e <= limit] or [w.end for w in latest if w.end <= limit]
                 old = [w for w in latest if w.end <= max(ends)] if ends else []
                 if old:
                     self._agree.latest = latest[len(old):]
                     self._publish(self._agree.final(old))
-                    cut = self._sample(self._agree.last_time)
+                    cut = self._buf.sample(self._agree.last_time)
                 else:  # Whisper found no words in this audio for this long: let it go
                     cut = n - 5 * STT_RATE
         if cut:
             self._cut(cut)
 
     def _cut(self, sample: int) -> None:
-        sample = (sample // WINDOW) * WINDOW
-        if sample <= 0:
+        cut = self._buf.cut(sample)
+        if cut is None:
             return
-        t = self._time(sample)
+        sample, t = cut
         gone = self._agree.drop_before(t)
         if gone:
             self._context = (self._context + " " + " ".join(w.text for w in gone)).strip()[-300:]
-        self._audio = self._audio[sample:].copy()
-        self._probs = self._probs[sample // WINDOW:].copy()
-        anchors = [(i - sample, at) for i, at in self._anchors if i > sample]
-        self._anchors = [(0, t)] + anchors
         self._decoded_upto = max(0, self._decoded_upto - sample)
         self._segment_ends = [e for e in self._segment_ends if e > t]
 
     def _final(self) -> StreamResult:
         decoded = False
         t0 = time.perf_counter()
-        words = self._decode(final=True) if self._anchors and self._needs_decode() else None
+        words = self._decode(final=True) if self._buf.anchors and self._needs_decode() else None
         final_decode = time.perf_counter() - t0
         if words is not None:
             self._publish(self._agree.final(words))
@@ -428,14 +372,14 @@ class StreamingTranscriber:
             self._publish(self._agree.final(None))
         words = list(self._committed)
         return StreamResult(
-            transcript=Transcript(self._committed_text, words, self._audio_seconds),
+            transcript=Transcript(self._committed_text, words, self._buf.audio_seconds),
             no_speech=not words,
-            speech_seconds=self._speech_windows * WINDOW / STT_RATE,
-            audio_seconds=self._audio_seconds,
+            speech_seconds=self._buf.speech_windows * WINDOW / STT_RATE,
+            audio_seconds=self._buf.audio_seconds,
             finish_seconds=0.0,
             decodes=self._decodes,
             decode_seconds=self._decode_seconds,
-            max_buffer_seconds=self._max_buffer,
+            max_buffer_seconds=self._buf.max_seconds,
             final_decoded=decoded,
             final_decode_seconds=final_decode if decoded else 0.0,
         )
