@@ -60,6 +60,8 @@ class RubricPoint(_Strict):
     dimension: str
     weight: float = Field(default=1.0, gt=0, le=3)
     signals: list[Text] = Field(min_length=3)
+    means: list[Text] = Field(default_factory=list, max_length=8,
+                              description="the point said in plain words, for judging paraphrases by meaning")
 
 
 class Misconception(_Strict):
@@ -68,6 +70,7 @@ class Misconception(_Strict):
     id: Slug
     claim: Text = Field(description="the wrong belief, stated plainly")
     signals: list[Text] = Field(min_length=3, description="affirmative spoken phrasings of the claim")
+    means: list[Text] = Field(default_factory=list, max_length=8, description="the claim said in other plain words")
     correction: Text = Field(description="what is true instead, shown in the feedback")
     challenge: Text = Field(description="the follow-up; {quote} is replaced by the candidate's own words")
     dimension: str
