@@ -26,7 +26,8 @@ def private_data_dir(tmp_path, monkeypatch):
     data = tmp_path / "mockloop-data"
     monkeypatch.setenv("MOCKLOOP_DATA_DIR", str(data))
     monkeypatch.setenv("MOCKLOOP_CONFIG_DIR", str(tmp_path / "mockloop-config"))
-    for name in ("MOCKLOOP_MODELS_DIR", "MOCKLOOP_QUESTIONS_DIR", "MOCKLOOP_STT_MODEL", "MOCKLOOP_TTS_VOICE", "MOCKLOOP_LLM_MODEL"):
+    for name in ("MOCKLOOP_MODELS_DIR", "MOCKLOOP_QUESTIONS_DIR", "MOCKLOOP_STT_MODEL", "MOCKLOOP_TTS_VOICE", "MOCKLOOP_LLM_MODEL",
+                 "MOCKLOOP_TEXT_MODEL"):
         monkeypatch.delenv(name, raising=False)
     return data
 

@@ -57,10 +57,11 @@ def test_doctor_json_reports_models_audio_display_offline(pulse_audio):
     doc = json.loads(out.stdout)
     assert doc["ok"] is True and doc["problems"] == []
     models = {m["role"]: m for m in doc["models"]}
-    assert set(models) == {"stt", "tts", "llm"}
+    assert set(models) == {"stt", "tts", "llm", "text"}
     for m in models.values():
         assert m["ok"] and m["source"] == "bundled" and m["size_bytes"] > 0 and m["load_seconds"] >= 0 and m["smoke"]
     assert "production" in models["stt"]["smoke"].lower()
+    assert models["text"]["dimensions"] == 256 and "paraphrase" in models["text"]["smoke"]
     assert doc["audio"]["portaudio"] is True and doc["audio"]["can_record"] and doc["audio"]["can_play"]
     assert doc["offline"]["ok"] is True and doc["offline"]["network_attempts"] == []
     assert set(doc["display"]) == {"available", "reason"}

@@ -1,4 +1,4 @@
-"""Nothing downloads: the three models load and run with every socket connection refused."""
+"""Nothing downloads: the four models load and run with every socket connection refused."""
 
 from __future__ import annotations
 
@@ -40,8 +40,9 @@ def test_guard_really_blocks_connections():
     assert socket.getaddrinfo("127.0.0.1", 80)
 
 
-def test_stt_tts_llm_load_and_run_with_network_blocked(bundled):
+def test_stt_tts_llm_text_load_and_run_with_network_blocked(bundled):
     from mockloop.engine.models.llm import LocalLLM
+    from mockloop.engine.understanding.encoder import TextEncoder
     from mockloop.engine.speech.transcript import SAMPLE_RATE
     from mockloop.engine.speech.whisper_decoder import Transcriber
     from mockloop.engine.speech.tts import Voice
@@ -55,7 +56,9 @@ def test_stt_tts_llm_load_and_run_with_network_blocked(bundled):
         llm = LocalLLM(bundled["llm"], n_ctx=256)
         reply = llm.chat([{"role": "user", "content": "Say ready."}], max_tokens=6)
         llm.close()
+        meaning = TextEncoder(bundled["text"]).encode([SENTENCE, "Which premium subscribers will cancel?"])
     assert attempts == []
+    assert float(meaning[0] @ meaning[1]) > 0.3
     assert word_error_rate(SENTENCE, heard.text) <= 0.25, heard.text
     assert reply
     assert all(offline.offline_env_status().values())

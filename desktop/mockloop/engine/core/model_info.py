@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROLE_NAMES = {"stt": "speech-recognition (Whisper)", "tts": "voice (Piper)", "llm": "interviewer (GGUF)"}
+ROLE_NAMES = {"stt": "speech-recognition (Whisper)", "tts": "voice (Piper)", "llm": "interviewer (GGUF)",
+              "text": "text-understanding (word embeddings)"}
 
 
 @dataclass

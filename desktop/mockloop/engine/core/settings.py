@@ -39,6 +39,7 @@ class Settings:
     stt_model: str = ""
     tts_voice: str = ""
     llm_model: str = ""
+    text_model: str = ""  # a static-embedding folder; empty: the bundled one
     persona: str = "standard"
     input_device: str = ""  # a device name; empty: the system default
     output_device: str = ""
@@ -100,7 +101,7 @@ class Settings:
         if not isinstance(self.llm_threads, int) or isinstance(self.llm_threads, bool) or self.llm_threads < 0:
             found.append(SettingsError("llm_threads", f"{self.llm_threads!r} is not a thread count.",
                                        "Use 0 (one per physical core) or a positive whole number."))
-        for name in ("stt_model", "tts_voice", "llm_model", "persona", "input_device", "output_device"):
+        for name in ("stt_model", "tts_voice", "llm_model", "text_model", "persona", "input_device", "output_device"):
             if not isinstance(getattr(self, name), str):
                 found.append(SettingsError(name, f"The {name.replace('_', ' ')} setting must be text.", "Clear it, or choose again in Settings."))
         return found

@@ -1,4 +1,4 @@
-"""Find the STT, TTS and LLM models: setting/env, then models folders, then the bundled package."""
+"""Find the STT, TTS, LLM and text models: setting/env, then models folders, then the bundled package."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from mockloop.engine.models.gguf_header import GGUFFormatError, read_gguf_header
 from mockloop.engine.core.model_info import ROLE_NAMES, ModelInfo
 from mockloop.engine.core.settings import Settings
 
-ROLES = ("stt", "tts", "llm")
-ENV_VARS = {"stt": "MOCKLOOP_STT_MODEL", "tts": "MOCKLOOP_TTS_VOICE", "llm": "MOCKLOOP_LLM_MODEL"}
-SETTING_KEYS = {"stt": "stt_model", "tts": "tts_voice", "llm": "llm_model"}
+ROLES = ("stt", "tts", "llm", "text")
+ENV_VARS = {"stt": "MOCKLOOP_STT_MODEL", "tts": "MOCKLOOP_TTS_VOICE", "llm": "MOCKLOOP_LLM_MODEL", "text": "MOCKLOOP_TEXT_MODEL"}
+SETTING_KEYS = {"stt": "stt_model", "tts": "tts_voice", "llm": "llm_model", "text": "text_model"}
 
 _FIX_REINSTALL = "Reinstall the app's packages (run the README's setup command again)."
 
@@ -80,7 +80,7 @@ def check_model(role: str, path: Path, source: str) -> ModelInfo:
     except PermissionError as exc:
         where = Path(exc.filename) if exc.filename else path
         raise ModelError(ROLE_NAMES[role], where, "unreadable", "cannot be read (permission denied)", f"Make it readable (chmod a+r) or {fix[0].lower()}{fix[1:]}") from None
-    checker = {"stt": _check_whisper, "tts": _check_piper, "llm": _check_gguf}[role]
+    checker = {"stt": _check_whisper, "tts": _check_piper, "llm": _check_gguf, "text": _check_text}[role]
     info = checker(path, source, fix)
     if source == "bundled":
         _check_against_manifest(role, info, fix)
@@ -138,6 +138,43 @@ def _check_gguf(path: Path, source: str, fix: str) -> ModelInfo:
     return ModelInfo("llm", path, source, header.name or path.stem, path.stat().st_size, details=details)
 
 
+def text_model_files(path: Path) -> tuple[Path | None, Path | None]:
+    """A static-embedding text model's tokenizer (.json) and weights (.safetensors): in the folder
+    itself or one level down (the bundled package keeps them in tokenizers/ and weights/)."""
+    def first(pattern: str) -> Path | None:
+        found = sorted(path.glob(pattern)) or sorted(path.glob(f"*/{pattern}"))
+        return found[0] if found else None
+
+    return first("*tokenizer*.json"), first("*.safetensors")
+
+
+def _check_text(path: Path, source: str, fix: str) -> ModelInfo:
+    role = ROLE_NAMES["text"]
+    if not path.is_dir():
+        raise ModelError(role, path, "invalid", "is a file, but a text model is a folder with a tokenizer .json and a .safetensors embedding table", fix)
+    tokenizer, weights = text_model_files(path)
+    if tokenizer is None:
+        raise ModelError(role, path, "invalid", "has no tokenizer (a file named *tokenizer*.json)", fix)
+    if weights is None:
+        raise ModelError(role, path, "invalid", "has no .safetensors embedding table", fix)
+    try:
+        with weights.open("rb") as fh:
+            head = fh.read(8)
+            n = int.from_bytes(head, "little") if len(head) == 8 else -1
+            header = json.loads(fh.read(n)) if 0 < n < 1 << 24 else None
+    except (OSError, ValueError, UnicodeDecodeError):
+        header = None
+    tensors = {k: v for k, v in (header or {}).items() if k != "__metadata__" and isinstance(v, dict)}
+    table = next((v for v in tensors.values() if len(v.get("shape", ())) == 2), None)
+    if table is None:
+        raise ModelError(role, weights, "invalid", "is not a safetensors file with a 2-D embedding table (the copy is damaged or it is another kind of model)", fix)
+    end = max(v["data_offsets"][1] for v in tensors.values())
+    if weights.stat().st_size < 8 + n + end:
+        raise ModelError(role, weights, "truncated", "is shorter than its header says (the copy was cut short)", fix)
+    details = {"dimensions": int(table["shape"][1]), "vocabulary": int(table["shape"][0])}
+    return ModelInfo("text", path, source, path.name, _size(weights) + _size(tokenizer), details=details)
+
+
 def _check_against_manifest(role: str, info: ModelInfo, fix: str) -> None:
     files = _manifest()[role]["files"]
     base = info.path if info.path.is_dir() else info.path.parent
@@ -174,6 +211,8 @@ def _candidates(role: str, folder: Path) -> list[Path]:
         return sorted(found, key=lambda d: (-(d / "model.bin").stat().st_size, d.name))
     if role == "tts":
         return sorted(p for p in folder.iterdir() if p.suffix == ".onnx" and p.is_file())
+    if role == "text":
+        return sorted(d for d in folder.iterdir() if d.is_dir() and any(d.glob("*.safetensors")))
     found = [p for p in folder.iterdir() if p.suffix == ".gguf" and p.is_file()]
     return sorted(found, key=lambda p: (-p.stat().st_size, p.name))
 

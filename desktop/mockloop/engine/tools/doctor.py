@@ -108,7 +108,32 @@ def _check_models(settings: Settings, verify_hashes: bool) -> list[ModelCheck]:
             llm.close()
         except ModelError as exc:
             check.ok, check.error = False, _error_dict(exc)
+    if "text" in infos:
+        checks["text"].load_seconds, checks["text"].smoke = _smoke_text(infos["text"], checks["text"])
     return [checks[r] for r in registry.ROLES]
+
+
+PARAPHRASE = ("Of the tweets we flag, what share really are spam?", "What fraction of flagged tweets are truly spam?",
+              "The weather was sunny all week.")
+
+
+def _smoke_text(info, check: ModelCheck) -> tuple[float | None, str]:
+    """Load the text model and check that a paraphrase is closer than an unrelated sentence."""
+    from mockloop.engine.understanding.encoder import TextEncoder
+
+    try:
+        started = time.perf_counter()
+        encoder = TextEncoder(info)
+        seconds = round(time.perf_counter() - started, 3)
+        sims = encoder.align(PARAPHRASE[:1], PARAPHRASE[1:])[0]
+    except ModelError as exc:
+        check.ok, check.error = False, _error_dict(exc)
+        return None, ""
+    if not sims[0] > sims[1]:
+        check.ok = False
+        check.error = {"kind": "load-failed", "path": str(info.path), "problem": "The text model loaded but cannot tell a paraphrase from an unrelated sentence.",
+                       "fix": "Use another text model, or remove it from the models folder to use the bundled one."}
+    return seconds, f"a paraphrase scored {sims[0]:.2f}, an unrelated sentence {sims[1]:.2f}"
 
 
 def run_doctor(settings: Settings | None = None, verify_hashes: bool = True) -> dict:
