@@ -4,10 +4,14 @@ dimension scores, feedback text. Deterministic; an LLM judge is an optional, gat
 Entry point: `score_answer(question, bank, transcript_or_text, ...)`.
 
 How a score is made (each step cites the transcript, so every number can be explained):
-- Each rubric point is covered when the answer names two distinct ideas from its signals, or one
-  idea with reasoning in the same sentence ("because", "instead of", a number, ...); partial when it
-  names one; missing otherwise. Signals shared by many questions ("trade off", "a b test") count
-  half, and words that only repeat the question count for nothing on their own (rubric.py).
+- The answer is read claim by claim (claims.py): a term named only to be rejected ("I wouldn't
+  downsample") counts for nothing, and terms in a bare list are "named, not explained".
+- Each rubric point is covered when the answer gives two distinct ideas, from its signal phrases or
+  from clauses the text model finds say the point in other words (meaning.py), or one phrase with
+  reasoning in the same sentence ("because", "instead of", a number, ...); partial when it gives one;
+  missing otherwise. Signals shared by many questions ("trade off", "a b test") count half, and words
+  that only repeat the question count for nothing on their own (rubric.py).
+- A misconception heard (by its phrases, or by meaning) costs its dimension `MISCONCEPTION_PENALTY`.
 - A dimension is the weighted coverage of its points (covered 1, partial 0.5). Communication is
   half its rubric points, half delivery (signposts, hedging, fillers, and for speech pace and
   silences). Behavioral dimensions take 40% from STAR heuristics (scorer.py).
@@ -23,15 +27,21 @@ from mockloop.engine.bank.schema import Bank, Question
 from mockloop.engine.scoring import feedback as feedback_mod
 from mockloop.engine.scoring.feedback import Feedback
 from mockloop.engine.scoring.insights import (
-    WordInsights, english_share, insights, non_ascii_share, other_language_share,
+    WordInsights, bank_vocabulary, english_share, insights, non_ascii_share, other_language_share,
 )
 from mockloop.engine.scoring.metrics import ThinkAloudMetrics, measure
-from mockloop.engine.scoring.rubric import COVERED, MISSING, PARTIAL, PointResult, assess, generic_keys
+from mockloop.engine.scoring.claims import Claims
+from mockloop.engine.scoring.meaning import HeardMisconception, MeaningJudge, phrase_misconceptions
+from mockloop.engine.scoring.rubric import BY_NAMING, MISSING, PARTIAL, PointResult, assess, generic_keys
 from mockloop.engine.scoring.scorer import (
     DIMENSION_WEIGHTS, Judge, JudgeRequest, Score, apply_judge, blend_allowed, compute, unscored,
 )
 from mockloop.engine.scoring.text import FILLER_TOKENS, Doc, make_doc, transcript_from_text
+from mockloop.engine.core.errors import ModelError
 from mockloop.engine.speech.transcript import Transcript
+from mockloop.engine.understanding.encoder import TextEncoder, shared_encoder
+
+SHARED = object()  # score_answer(encoder=SHARED): the process's text model, loaded on first use
 
 NO_SPEECH, TOO_SHORT, NON_ENGLISH, LONG_ANSWER, UNCERTAIN_WORDS, KEYWORD_LIST = (
     "no_speech", "too_short", "non_english", "long_answer", "uncertain_words", "keyword_list")
@@ -59,6 +69,8 @@ class AnswerScore:
     insights: WordInsights
     feedback: Feedback
     notes: list[str] = field(default_factory=list)
+    misconceptions: list[HeardMisconception] = field(default_factory=list)
+    understanding: dict = field(default_factory=lambda: {"used": False, "model": None, "reason": "not scored"})
 
     def coverage(self) -> dict[str, str]:
         """Rubric point id -> covered | partial | missing (what the follow-up planner needs)."""
@@ -83,6 +95,8 @@ class AnswerScore:
             "metrics": self.metrics.to_dict(),
             "insights": self.insights.to_dict(),
             "feedback": self.feedback.to_dict(),
+            "misconceptions": [m.to_dict() for m in self.misconceptions],
+            "understanding": dict(self.understanding),
         }
 
 
@@ -117,8 +131,12 @@ def score_answer(
     answer_started_at: float = 0.0,
     nudges: int = 0,
     judge: Judge | Callable | None = None,
+    encoder: TextEncoder | None | object = SHARED,
 ) -> AnswerScore:
-    """Score one answer. A str is a typed answer (no timings: timing metrics are reported unavailable)."""
+    """Score one answer. A str is a typed answer (no timings: timing metrics are reported unavailable).
+
+    `encoder` is the text model that judges meaning: the process's shared one by default, None for
+    phrases only. When it cannot load, the answer is scored by phrases and `understanding` says why."""
     if isinstance(transcript, str):
         transcript = transcript_from_text(transcript)
     doc = make_doc(transcript)
@@ -134,16 +152,30 @@ def score_answer(
         return AnswerScore(question.id, question.kind.value, False, flags, doc.text, doc.timed,
                            points, score, metrics, ins, fb, notes)
     generic = generic_keys(tuple(bank.questions) if bank is not None else (question,))
-    points = assess(doc, question, generic)
-    if KEYWORD_LIST in flags:
+    claims = Claims(doc)
+    understanding = {"used": False, "model": None, "reason": "phrases only (no text model given)"}
+    if encoder is SHARED:
+        try:
+            encoder = shared_encoder()
+        except ModelError as exc:
+            encoder = None
+            understanding["reason"] = f"phrases only: {exc}"
+    if isinstance(encoder, TextEncoder):
+        meaning, heard = MeaningJudge(encoder).assess(question, claims)
+        understanding = {"used": True, "model": encoder.info.name, "reason": "phrases and meaning"}
+    else:
+        meaning, heard = {}, phrase_misconceptions(question, claims)
+    points = assess(doc, question, generic, claims, meaning)
+    if KEYWORD_LIST in flags:  # the whole answer is a list: every point it names is named, not explained
         for p in points:
-            if p.status == COVERED:
-                p.status = PARTIAL
+            if p.status != MISSING and p.matched_signals:
+                p.status, p.judged_by = PARTIAL, BY_NAMING
+                p.listed_signals = list(p.matched_signals)
     if any(p.uncertain for p in points):
         flags.append(UNCERTAIN_WORDS)
         notes.append("Some domain words were heard with low confidence; they are flagged on their rubric points.")
-    ins = insights(doc, question, generic)
-    score = compute(question, doc, points, metrics, ins)
+    ins = insights(doc, question, generic, bank_vocabulary(bank.questions) if bank is not None else ())
+    score = compute(question, doc, points, metrics, ins, [h.dimension for h in heard])
     if judge is not None:
         request = JudgeRequest(
             question=question.text, kind=question.kind.value, dimensions=tuple(score.dimensions),
@@ -151,9 +183,9 @@ def score_answer(
             outline=list(question.outline), transcript=doc.text,
         )
         score = apply_judge(score, judge, request)
-    fb = feedback_mod.build(question, bank, points, metrics, ins, flags)
+    fb = feedback_mod.build(question, bank, points, metrics, ins, flags, heard)
     return AnswerScore(question.id, question.kind.value, True, flags, doc.text, doc.timed,
-                       points, score, metrics, ins, fb, notes)
+                       points, score, metrics, ins, fb, notes, heard, understanding)
 
 
 __all__ = [

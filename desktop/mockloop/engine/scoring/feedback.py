@@ -9,7 +9,8 @@ from typing import Iterable
 from mockloop.engine.bank.schema import Bank, Kind, Question
 from mockloop.engine.scoring.insights import WordInsights
 from mockloop.engine.scoring.metrics import ThinkAloudMetrics
-from mockloop.engine.scoring.rubric import COVERED, MISSING, PARTIAL, PointResult
+from mockloop.engine.scoring.meaning import HeardMisconception
+from mockloop.engine.scoring.rubric import BY_NAMING, COVERED, MISSING, PARTIAL, PointResult
 from mockloop.engine.scoring.scorer import WPM_BAND
 
 _BASE_IRREGULAR = {"does": "do", "has": "have", "is": "be", "goes": "go"}
@@ -39,6 +40,8 @@ class Feedback:
     gaps: list[str] = field(default_factory=list)
     coaching: list[str] = field(default_factory=list)
     outline: list[str] = field(default_factory=list)
+    misconceptions: list[str] = field(default_factory=list)  # what was said that is wrong, and what is true
+    named: list[str] = field(default_factory=list)  # terms listed without an explanation
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -141,12 +144,34 @@ def _spoken(phrase: str) -> str:
     return re.sub(r"\bi\b", "I", phrase)
 
 
+def _own_words(p: PointResult, words: int = 12) -> str:
+    clause = " ".join(p.meaning[0].clause.split()[:words]) if p.meaning else ""
+    return f"“{clause}…”" if clause else ""
+
+
 def strengths(points: list[PointResult]) -> list[str]:
     out = []
     for p in sorted((p for p in points if p.status == COVERED), key=lambda p: -p.weight):
         why = ", with reasoning" if p.elaborated else ""
-        out.append(f"Strong on {topic(p.id)}: you brought up {_quote(p.matched_signals)}{why}.")
+        said = [s for s in p.matched_signals if s not in p.listed_signals]
+        if said:
+            out.append(f"Strong on {topic(p.id)}: you brought up {_quote(said)}{why}.")
+        else:
+            out.append(f"Strong on {topic(p.id)}: you explained it in your own words ({_own_words(p)}).")
     return out
+
+
+def named_lines(points: list[PointResult]) -> list[str]:
+    """Terms said in a bare list: named, not explained."""
+    out = []
+    for p in points:
+        if p.judged_by == BY_NAMING and p.listed_signals:
+            out.append(f"You listed {_quote(p.listed_signals, 2)}; say when you would use it and why.")
+    return out
+
+
+def misconception_lines(heard: list[HeardMisconception]) -> list[str]:
+    return [f"You said “{h.quote}”. {h.correction}" for h in heard]
 
 
 def gaps(points: list[PointResult], verbs: frozenset[str], behavioral: bool) -> list[str]:
@@ -157,10 +182,16 @@ def gaps(points: list[PointResult], verbs: frozenset[str], behavioral: bool) -> 
         if p.low_confidence:
             heard = ", ".join(f"“{u.heard}” (maybe “{u.may_be}”)" for u in p.uncertain[:2])
             out.append(f"I may have misheard {heard}; if you meant that, say more. Next time, {advice}.")
-        elif p.status == PARTIAL and p.dimension == "communication":
+        elif p.status == PARTIAL and p.judged_by == BY_NAMING:
+            out.append(f"You named {_quote(p.listed_signals)} without explaining; go deeper: {advice}.")
+        elif p.status == PARTIAL and p.dimension == "communication" and p.matched_signals:
             out.append(f"You signposted only a little ({_quote(p.matched_signals)}); go further: {advice}.")
-        elif p.status == PARTIAL:
+        elif p.status == PARTIAL and p.matched_signals:
             out.append(f"You touched on this ({_quote(p.matched_signals)}) but did not explain it; go deeper: {advice}.")
+        elif p.status == PARTIAL:
+            out.append(f"You started on this in your own words ({_own_words(p)}); go deeper: {advice}.")
+        elif p.rejected_signals:
+            out.append(f"You set aside {_quote(p.rejected_signals, 2)}, which a strong answer uses here: {advice}.")
         else:
             out.append(f"Next time, {advice}.")
     return out
@@ -173,7 +204,7 @@ def coaching(metrics: ThinkAloudMetrics, ins: WordInsights, flags: list[str], ki
     if "too_short" in flags:
         say("That answer was very short. Think out loud: say what you are weighing, then commit to an approach.")
     if "keyword_list" in flags:
-        say("You listed terms without explaining them. Say why each choice fits and what it costs.")
+        say("You listed terms without explaining them: named, not explained. Say why each choice fits and what it costs.")
     if "long_answer" in flags:
         say("That answer ran very long. Aim for a structured answer and let the interviewer pull the detail.")
     wpm, lo, hi = metrics.words_per_minute, *WPM_BAND
@@ -210,7 +241,7 @@ def coaching(metrics: ThinkAloudMetrics, ins: WordInsights, flags: list[str], ki
 
 
 def build(question: Question, bank: Bank | None, points: list[PointResult], metrics: ThinkAloudMetrics | None,
-          ins: WordInsights | None, flags: list[str]) -> Feedback:
+          ins: WordInsights | None, flags: list[str], heard: list[HeardMisconception] | None = None) -> Feedback:
     outline = list(question.outline)
     if "no_speech" in flags:
         return Feedback(coaching=["No speech was detected. Check the microphone, then answer out loud."], outline=outline)
@@ -219,7 +250,8 @@ def build(question: Question, bank: Bank | None, points: list[PointResult], metr
                                   "Answer in English to get a score."], outline=outline)
     verbs = known_verbs(bank.questions if bank is not None else [question]) | known_verbs([question])
     behavioral = question.kind is Kind.BEHAVIORAL
-    fb = Feedback(strengths(points), gaps(points, verbs, behavioral), [], outline)
+    fb = Feedback(strengths(points), gaps(points, verbs, behavioral), [], outline,
+                  misconception_lines(heard or []), named_lines(points))
     if metrics is not None and ins is not None:
         fb.coaching = coaching(metrics, ins, flags, question.kind)
     return fb

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from typing import Sequence
 
 from mockloop.engine.bank.schema import Kind, Question
 from mockloop.engine.scoring.metrics import hedge_like_kind_of
@@ -79,15 +80,22 @@ def _tag_variants(tag: str) -> list[Phrase]:
 
 
 def domain_terms(doc: Doc, question: Question, generic: frozenset[str] = frozenset(),
-                 per_point: int = 2) -> tuple[list[dict], list[str]]:
-    """Domain vocabulary used and missed: the question's tags, every specific rubric signal the
-    candidate said, and for each rubric point they never touched, its leading signals.
-    Behavioral questions have no domain vocabulary."""
+                 per_point: int = 2, vocabulary: tuple[str, ...] = ()) -> tuple[list[dict], list[str]]:
+    """Domain vocabulary used and missed: the question's tags, every rubric signal the candidate
+    said (common ones like "precision" included), any other domain term of the bank they said
+    (`vocabulary`: "gradient boosting" in an answer to a spam question), and for each rubric point
+    they never touched, its leading specific signals. Behavioral questions have no domain vocabulary."""
     if question.kind is Kind.BEHAVIORAL:
         return [], []
     used: list[tuple[int, str, int]] = []
     missed: list[str] = []
     seen: set[str] = set()
+
+    def note(p: Phrase, spans: list[tuple[int, int]]) -> None:
+        if not p.keys & seen:
+            seen.update(p.keys)
+            used.append((spans[0][0], p.source, len(spans)))
+
     for tag in question.tags:
         variants = _tag_variants(tag)
         spans = sorted({span for p in variants for span in find_phrase(doc, p)})
@@ -99,21 +107,47 @@ def domain_terms(doc: Doc, question: Question, generic: frozenset[str] = frozens
     for point in question.rubric:
         if point.dimension == "communication":
             continue
-        specific = [make_phrase(s) for s in point.signals]
-        specific = [p for p in specific if not p.keys & generic]
-        said = [(p, find_phrase(doc, p)) for p in specific]
-        said = [(p, spans) for p, spans in said if spans]
+        phrases = [make_phrase(s) for s in point.signals]
+        said = [(p, spans) for p in phrases if (spans := find_phrase(doc, p))]
         for p, spans in said:
-            if not p.keys & seen:
-                seen.update(p.keys)
-                used.append((spans[0][0], p.source, len(spans)))
+            note(p, spans)
         if not said:
-            for p in specific[:per_point]:
+            for p in [p for p in phrases if not p.keys & generic][:per_point]:
                 if not p.keys & seen:
                     seen.update(p.keys)
                     missed.append(p.source)
+    for term in vocabulary:
+        p = make_phrase(term)
+        if not p.keys & seen and (spans := find_phrase(doc, p)):
+            note(p, spans)
     used.sort()
     return [{"term": term, "count": n} for _, term, n in used], missed
+
+
+_vocabularies: dict[int, tuple[object, tuple[str, ...]]] = {}
+
+
+def bank_vocabulary(questions: Sequence[Question]) -> tuple[str, ...]:
+    """Domain terms of a whole bank: its technical rubric signals that are specific enough to count
+    as vocabulary on their own (two words or more, or one word of six letters or more)."""
+    cached = _vocabularies.get(id(questions))
+    if cached is not None and cached[0] is questions:
+        return cached[1]
+    out: dict[str, None] = {}
+    for q in questions:
+        if q.kind is Kind.BEHAVIORAL:
+            continue
+        for point in q.rubric:
+            if point.dimension == "communication":
+                continue
+            for s in point.signals:
+                words = make_phrase(s).texts
+                if len(words) >= 2 or (words and len(words[0]) >= 6):
+                    out.setdefault(s, None)
+    if len(_vocabularies) > 16:
+        _vocabularies.clear()
+    _vocabularies[id(questions)] = (questions, tuple(out))
+    return tuple(out)
 
 
 def count_phrases(doc: Doc, phrases: tuple[str, ...]) -> dict[str, int]:
@@ -132,8 +166,9 @@ def count_phrases(doc: Doc, phrases: tuple[str, ...]) -> dict[str, int]:
     return counts
 
 
-def insights(doc: Doc, question: Question, generic: frozenset[str] = frozenset()) -> WordInsights:
-    used, missed = domain_terms(doc, question, generic)
+def insights(doc: Doc, question: Question, generic: frozenset[str] = frozenset(),
+             vocabulary: tuple[str, ...] = ()) -> WordInsights:
+    used, missed = domain_terms(doc, question, generic, vocabulary=vocabulary)
     hedges = count_phrases(doc, HEDGES)
     hedges = {k.replace("i am not", "i'm not"): v for k, v in sorted(hedges.items(), key=lambda kv: (-kv[1], kv[0]))}
     signposts = count_phrases(doc, SIGNPOSTS)

@@ -9,11 +9,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable, Sequence
 
 from mockloop.engine.bank.schema import Question, RubricPoint
+from mockloop.engine.scoring.claims import Claims
+from mockloop.engine.scoring.meaning import MeaningMatch
 from mockloop.engine.scoring.text import Doc, Phrase, find_phrase, make_phrase
 
 COVERED, PARTIAL, MISSING = "covered", "partial", "missing"
 # Credit per status in the dimension scores (the graded set ranks the same for 0.3 to 0.6).
 CREDIT = {COVERED: 1.0, PARTIAL: 0.5, MISSING: 0.0}
+NAMED_CREDIT = 0.15  # terms listed without a sentence around them: named, not explained
+# How a point's status was reached (JSON `judged_by`).
+BY_PHRASE, BY_MEANING, BY_BOTH, BY_NAMING, BY_NOTHING = "phrase", "meaning", "phrase+meaning", "named", "none"
+MAX_MEANING = 3
+CLEAR_MEANING = 0.5  # a piece this close says the point outright; a weaker match counts half
 
 # Words that show a candidate reasoning about what they named, not just naming it.
 ELABORATION_CUES = tuple(make_phrase(p) for p in (
@@ -69,9 +76,15 @@ class PointResult:
     uncertain: list[Uncertain] = field(default_factory=list)
     elaborated: bool = False
     low_confidence: bool = False  # the status rests only on doubted words
+    judged_by: str = BY_NOTHING
+    meaning: list[MeaningMatch] = field(default_factory=list)  # pieces that say the point in other words
+    rejected_signals: list[str] = field(default_factory=list)  # named only to be rejected ("I wouldn't ...")
+    listed_signals: list[str] = field(default_factory=list)  # named in a bare list of terms
 
     @property
     def credit(self) -> float:
+        if self.judged_by == BY_NAMING and self.status != MISSING:
+            return NAMED_CREDIT
         return CREDIT[self.status]
 
     def to_dict(self) -> dict:
@@ -167,11 +180,17 @@ def _elaborated(doc: Doc, spans: list[tuple[int, int]], cues: Sequence[int]) -> 
 
 
 def assess_point(doc: Doc, point: RubricPoint, cues: Sequence[int], doubted: dict[int, float],
-                 question_stems: frozenset[str] = frozenset(), generic: frozenset[str] = frozenset()) -> PointResult:
+                 question_stems: frozenset[str] = frozenset(), generic: frozenset[str] = frozenset(),
+                 claims: Claims | None = None, meaning: Sequence[MeaningMatch] = ()) -> PointResult:
+    claims = claims or Claims(doc)
     phrases = {s: make_phrase(s) for s in point.signals}
-    hits = {s: find_phrase(doc, p) for s, p in phrases.items()}
+    found = {s: find_phrase(doc, p) for s, p in phrases.items()}
+    rejected = [s for s, spans in found.items() if spans and all(claims.rejected(i, j) for i, j in spans)]
+    hits = {s: [(i, j) for i, j in spans if not claims.rejected(i, j)] for s, spans in found.items()}
     concepts = _concepts(hits, phrases)
-    own = [s for s in concepts if not echoes(phrases[s], question_stems)]
+    listed = [s for s in concepts if all(claims.listed(i) for i, _ in hits[s])]
+    said = [s for s in concepts if s not in listed]
+    own = [s for s in said if not echoes(phrases[s], question_stems)]
     if point.dimension == "communication":
         # Signposting is generic by nature, and reasoning words prove nothing about it:
         # two distinct signposts cover it.
@@ -179,15 +198,33 @@ def assess_point(doc: Doc, point: RubricPoint, cues: Sequence[int], doubted: dic
     else:
         strength = sum(GENERIC_STRENGTH if phrases[s].keys & generic else 1.0 for s in own)
         elaborated = _elaborated(doc, [span for s in own for span in hits[s]], cues)
-    # Two distinct ideas, or one specific idea with reasoning in the same sentence.
-    if strength >= 2 or (strength >= 1 and elaborated):
+    taken = {k for s in said for i, j in hits[s] for k in range(i, j)}
+    by_meaning = _distinct(meaning, doc, taken)[:MAX_MEANING]
+    total = strength + sum(1.0 if m.similarity >= CLEAR_MEANING else 0.5 for m in by_meaning)
+    if by_meaning and point.dimension != "communication" and not elaborated:
+        elaborated = _elaborated(doc, [_token_span(doc, m) for m in by_meaning], cues)
+    # Two distinct ideas, or one clear idea with reasoning in the same sentence.
+    if total >= 2 or (total >= 1 and elaborated):
         status = COVERED
-    elif concepts:
+    elif said or by_meaning:
+        status = PARTIAL
+    elif listed:
         status = PARTIAL
     else:
         status = MISSING
+    if said and by_meaning:
+        judged = BY_BOTH
+    elif said:
+        judged = BY_PHRASE
+    elif by_meaning:
+        judged = BY_MEANING
+    elif listed:
+        judged = BY_NAMING
+    else:
+        judged = BY_NOTHING
     result = PointResult(point.id, point.point, point.dimension, point.weight, status,
-                         matched_signals=concepts, elaborated=elaborated)
+                         matched_signals=concepts, elaborated=elaborated, judged_by=judged, meaning=by_meaning,
+                         rejected_signals=rejected, listed_signals=listed)
     result.evidence = [_evidence(doc, s, hits[s][0]) for s in concepts[:MAX_EVIDENCE]]
     matched_tokens = {k for sig in concepts for i, j in hits[sig] for k in range(i, j)}
     result.uncertain = _near_misses(doc, phrases, doubted, matched_tokens)
@@ -195,6 +232,24 @@ def assess_point(doc: Doc, point: RubricPoint, cues: Sequence[int], doubted: dic
         result.status = PARTIAL
         result.low_confidence = True
     return result
+
+
+def _token_span(doc: Doc, match: MeaningMatch) -> tuple[int, int]:
+    inside = [n for n, t in enumerate(doc.tokens) if match.start_char <= t.start and t.end <= match.end_char]
+    return (inside[0], inside[-1] + 1) if inside else (0, 0)
+
+
+def _distinct(matches: Sequence[MeaningMatch], doc: Doc, taken: set[int]) -> list[MeaningMatch]:
+    """Matches that do not overlap each other (best first), nor the phrases already counted."""
+    taken_chars = [(doc.tokens[k].start, doc.tokens[k].end) for k in taken]
+    out: list[MeaningMatch] = []
+    for m in sorted(matches, key=lambda m: -m.similarity):
+        if any(m.start_char < o.end_char and o.start_char < m.end_char for o in out):
+            continue
+        if any(m.start_char <= a and b <= m.end_char for a, b in taken_chars):
+            continue
+        out.append(m)
+    return out
 
 
 def doubted_tokens(doc: Doc, threshold: float = LOW_CONFIDENCE) -> dict[int, float]:
@@ -260,9 +315,14 @@ def _near_misses(doc: Doc, phrases: dict[str, Phrase], doubted: dict[int, float]
     return out
 
 
-def assess(doc: Doc, question: Question, generic: frozenset[str] = frozenset()) -> list[PointResult]:
-    """Every rubric point of the question, in bank order; `generic` from `generic_keys(bank)`."""
+def assess(doc: Doc, question: Question, generic: frozenset[str] = frozenset(), claims: Claims | None = None,
+           meaning: dict[str, list[MeaningMatch]] | None = None) -> list[PointResult]:
+    """Every rubric point of the question, in bank order; `generic` from `generic_keys(bank)`,
+    `meaning` from `MeaningJudge.assess` (phrases alone when it is None)."""
     cues = _cue_positions(doc)
     doubted = doubted_tokens(doc)
     question_stems = frozenset(make_phrase(question.text).stems)
-    return [assess_point(doc, p, cues, doubted, question_stems, generic) for p in question.rubric]
+    claims = claims or Claims(doc)
+    meaning = meaning or {}
+    return [assess_point(doc, p, cues, doubted, question_stems, generic, claims, meaning.get(p.id, ()))
+            for p in question.rubric]

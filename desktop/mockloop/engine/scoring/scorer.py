@@ -24,6 +24,8 @@ DIMENSION_WEIGHTS: dict[Kind, dict[str, float]] = {
 COMMUNICATION_RUBRIC_SHARE = 0.5  # the rest comes from delivery (pace, fillers, pauses, signposts, hedges)
 STAR_SHARE = 0.4  # behavioral: share of each STAR dimension taken from structure heuristics
 JUDGE_SHARE = 0.3  # weight of an allowed LLM judge in a blended dimension
+MISCONCEPTION_PENALTY = 40.0  # points off the dimension a misconception damages, per misconception heard
+MISCONCEPTION_OVERALL = 8.0  # and off the overall: a confident wrong claim colours the whole answer
 MIN_JUDGE_PARAMETERS = 1_000_000_000
 WPM_BAND = (110.0, 170.0)
 
@@ -153,11 +155,14 @@ def _weighted_overall(dims: Mapping[str, float | None], weights: Mapping[str, fl
 
 
 def compute(question: Question, doc: Doc, points: list[PointResult], metrics: ThinkAloudMetrics,
-            ins: WordInsights) -> Score:
-    """The deterministic score (no judge)."""
+            ins: WordInsights, wrong_dimensions: list[str] = ()) -> Score:
+    """The deterministic score (no judge); `wrong_dimensions`: the dimension of each misconception heard."""
     names = DIMENSIONS[question.kind]
     weights = dict(DIMENSION_WEIGHTS.get(question.kind, {d: 1.0 for d in names}))
     dims: dict[str, float | None] = {d: _rubric_dimension(points, d) for d in names}
+    for d in wrong_dimensions:
+        # A confident wrong claim costs where it does damage, even when that dimension's points were missed.
+        dims[d] = max(0.0, (dims.get(d) or 0.0) - MISCONCEPTION_PENALTY)
     parts = delivery(metrics, ins)
     delivery_score = 100.0 * sum(parts.values()) / len(parts)
     comm_rubric = dims.get("communication")
@@ -173,6 +178,8 @@ def compute(question: Question, doc: Doc, points: list[PointResult], metrics: Th
             dims[d] = heuristic if base is None else (1 - STAR_SHARE) * base + STAR_SHARE * heuristic
     dims = {d: (None if v is None else round(v, 1)) for d, v in dims.items()}
     overall = _weighted_overall(dims, weights)
+    if overall is not None and wrong_dimensions:
+        overall = round(max(0.0, overall - MISCONCEPTION_OVERALL * len(wrong_dimensions)), 1)
     communication = {
         "rubric": None if comm_rubric is None else round(comm_rubric, 1),
         "delivery": round(delivery_score, 1),
