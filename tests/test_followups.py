@@ -80,9 +80,23 @@ def test_validation_accepts_a_good_followup(spam):
     assert validate("You said you'd downsample negatives: how do you recalibrate the scores afterwards?", _ctx(spam)) is None
 
 
+def test_the_bundled_model_is_kept_out_of_the_followup(spam, llm):
+    """135M parameters: its choice did not beat the deterministic order, so it is never asked."""
+    planner = FollowUpPlanner(llm)
+    assert llm.n_parameters < 1_000_000_000 and not planner.uses_llm
+    result = planner.plan(_ctx(spam))
+    assert result.llm_output is None and result.rejected is None
+    assert result.text == build_candidates(_ctx(spam))[0].text
+
+
+def large_model_path(llm) -> FollowUpPlanner:
+    """The path a model of 1B parameters or more takes, driven by the bundled model."""
+    return FollowUpPlanner(llm, min_parameters=0)
+
+
 def test_real_llm_picks_one_of_the_candidates(spam, llm):
     ctx = _ctx(spam)
-    result = FollowUpPlanner(llm).plan(ctx)
+    result = large_model_path(llm).plan(ctx)
     assert result.source == "llm-choice", result
     assert result.text in result.candidates
     assert json.loads(result.llm_output)["choice"] in range(1, len(result.candidates) + 1)
@@ -111,13 +125,13 @@ def test_rephrasing_from_a_capable_model_is_validated(spam):
 
 
 def test_an_llm_past_its_deadline_gives_the_rubric_probe(spam, llm):
-    result = FollowUpPlanner(llm).plan(_ctx(spam), deadline=time.monotonic())
+    result = large_model_path(llm).plan(_ctx(spam), deadline=time.monotonic())
     assert result.rejected == "timeout" and result.source in {"rubric-gap", "concept", "bank-probe"}
     assert result.text == result.candidates[0]
 
 
 def test_draft_made_during_a_pause_is_used_at_turn_end(spam, llm):
-    speculative = SpeculativePlanner(FollowUpPlanner(llm))
+    speculative = SpeculativePlanner(large_model_path(llm))
     ctx = _ctx(spam)
     speculative.update(ctx)
     result = speculative.finish(ctx, budget=120)  # generous: this test checks the draft is reused, not speed
@@ -127,7 +141,7 @@ def test_draft_made_during_a_pause_is_used_at_turn_end(spam, llm):
 
 def test_draft_is_thrown_away_when_the_candidate_goes_on(spam, llm):
     _, q = spam
-    speculative = SpeculativePlanner(FollowUpPlanner(llm))
+    speculative = SpeculativePlanner(large_model_path(llm))
     speculative.update(_ctx(spam))
     later = _ctx(spam, coverage={q.rubric[0].id: "covered"}, terms=("focal loss", "downsample", "class weights"))
     speculative.update(later)  # the candidate kept talking and covered more

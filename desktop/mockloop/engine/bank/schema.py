@@ -165,6 +165,10 @@ class Persona(_Strict):
     silence_patience_s: float = Field(gt=0, le=120)
     speaking_rate: float = Field(gt=0.5, le=2.0, description="1.0 is the voice's natural pace")
     max_followups: int = Field(default=2, ge=0, le=2)
+    presses_on: list[str] = Field(default_factory=list, description="scoring dimensions this interviewer probes first")
+    concept_probe: Text = Field(default="You mentioned {term}. Why that choice here, and what would you watch out for?",
+                                description="how this interviewer asks about a term the candidate used; {term} is it")
+    concept_weight: float = Field(default=0.9, gt=0, le=3, description="how much this interviewer likes digging into terms")
 
 
 class Bank(_Strict):

@@ -1,8 +1,9 @@
 """Follow-up questions about what the candidate actually said: rubric gaps, bank probes, named concepts.
 
-Candidates are built deterministically; the local LLM may pick one (and, when the model is
-big enough, rephrase it), and every LLM output is validated. Anything invalid, late or junk
-falls back to the best deterministic candidate, and the result says which source won.
+Candidates are built deterministically (followup_candidates.py); a local LLM of at least 1B
+parameters may pick one and rewrite it from the candidate's words, and every LLM output is
+validated. Anything invalid, late or junk falls back to the best deterministic candidate, and the
+result says which source won. A smaller model (the bundled one) is never asked.
 """
 
 from __future__ import annotations
@@ -11,71 +12,21 @@ import json
 import re
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from mockloop.engine.bank.schema import Bank, Persona, Question
+from mockloop.engine.interview.followup_candidates import (
+    Candidate, FollowUpContext, build_candidates, content_words, similar,
+)
 
 if TYPE_CHECKING:
     from mockloop.engine.models.llm import LocalLLM
 
 MAX_WORDS = 35
-# Below this size the model only picks among candidates; rephrasing needs a capable model.
-REPHRASE_MIN_PARAMETERS = 1_000_000_000
-
-_STOP = set(
-    """a an the and or but if then so of to in on at for from by with about into over under is are was were be been
-    being do does did have has had i you we they he she it this that these those what which who whom how why when where
-    would could should will can may might must your my our their its me us them not no yes as than also just very
-    really like um uh okay ok well right there here some any all more most other such only own same too""".split()
-)
-
-# How each persona turns a concept the candidate named into a probe.
-CONCEPT_TEMPLATES = {
-    "bar-raiser": "You mentioned {term}. What does it cost you, and when does it break?",
-    "hiring-manager": "You mentioned {term}. What part of that would you own, and how would you know it worked?",
-}
-DEFAULT_CONCEPT_TEMPLATE = "You mentioned {term}. Why that choice here, and what would you watch out for?"
-# Dimensions each persona prefers to press on.
-PERSONA_FOCUS = {
-    "bar-raiser": {"tradeoffs", "evaluation_deployment", "correctness"},
-    "hiring-manager": {"action", "result", "communication"},
-    "standard": {"problem_understanding", "modeling", "depth"},
-}
-
-
-def content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP and len(w) > 2}
-
-
-def _similar(a: str, b: str) -> float:
-    wa, wb = content_words(a), content_words(b)
-    if not wa or not wb:
-        return 0.0
-    return len(wa & wb) / len(wa | wb)
-
-
-@dataclass
-class Candidate:
-    text: str
-    source: str  # "rubric-gap" | "concept" | "bank-probe"
-    target: str | None  # rubric point id
-    priority: float
-
-
-@dataclass
-class FollowUpContext:
-    question: Question
-    bank: Bank
-    persona: Persona
-    answer_text: str
-    coverage: dict[str, str]  # rubric point id -> covered | partial | missing
-    named_terms: list[str] = field(default_factory=list)  # signals the candidate actually said
-    asked: list[str] = field(default_factory=list)  # interviewer questions so far in this turn
-
-    def key(self) -> tuple:
-        """What the plan depends on: a draft stays valid while this is unchanged."""
-        return (tuple(sorted(self.coverage.items())), tuple(self.named_terms), tuple(self.asked))
+# Below this size the model is kept out of the follow-up: the bundled 135M model's choice did not
+# beat the deterministic order (docs/performance.md), and it costs seconds on a busy machine.
+LLM_MIN_PARAMETERS = 1_000_000_000
+REPHRASE_MIN_PARAMETERS = LLM_MIN_PARAMETERS
 
 
 @dataclass
@@ -93,50 +44,6 @@ class FollowUp:
         return asdict(self)
 
 
-def build_candidates(ctx: FollowUpContext) -> list[Candidate]:
-    """Every follow-up worth asking, best first, none repeating what was already asked."""
-    focus = PERSONA_FOCUS.get(ctx.persona.id, set())
-    probes = list(ctx.question.probes)
-    out: list[Candidate] = []
-    used_probes: set[str] = set()
-    for point in ctx.question.rubric:
-        status = ctx.coverage.get(point.id, "missing")
-        if status == "covered":
-            continue
-        gap_words = content_words(point.point + " " + " ".join(point.signals))
-        best = max(probes, key=lambda p: len(content_words(p) & gap_words), default=None)
-        if best is None or not content_words(best) & gap_words:
-            continue
-        priority = point.weight * (1.0 if status == "missing" else 0.6) * (1.3 if point.dimension in focus else 1.0)
-        out.append(Candidate(best, "rubric-gap", point.id, priority))
-        used_probes.add(best)
-    for term in _distinct_terms(ctx.named_terms)[:3]:
-        template = CONCEPT_TEMPLATES.get(ctx.persona.id, DEFAULT_CONCEPT_TEMPLATE)
-        weight = 1.2 if ctx.persona.id == "bar-raiser" else 0.9
-        out.append(Candidate(template.format(term=term), "concept", None, weight))
-    for probe in probes:
-        if probe not in used_probes:
-            out.append(Candidate(probe, "bank-probe", None, 0.3))
-    fresh = [c for c in out if not any(_similar(c.text, a) >= 0.6 for a in ctx.asked)]
-    # Keep the highest-priority copy of a probe that serves several gaps.
-    seen: dict[str, Candidate] = {}
-    for c in sorted(fresh, key=lambda c: -c.priority):
-        seen.setdefault(c.text, c)
-    return list(seen.values())
-
-
-def _distinct_terms(terms: list[str]) -> list[str]:
-    """Specific terms first (multi-word or long), without terms contained in others."""
-    unique = list(dict.fromkeys(t.strip() for t in terms if t.strip()))
-    unique.sort(key=lambda t: (-len(t.split()), -len(t)))
-    kept: list[str] = []
-    for t in unique:
-        if len(t) < 4 or any(t in k for k in kept):
-            continue
-        kept.append(t)
-    return kept
-
-
 def validate(text: str, ctx: FollowUpContext) -> str | None:
     """Why an LLM follow-up is unusable, or None when it is fine."""
     t = text.strip()
@@ -151,10 +58,13 @@ def validate(text: str, ctx: FollowUpContext) -> str | None:
         return "speaks as the wrong role"
     if re.search(r"(^|\s)\d+\.\s", t):
         return "contains a list"
-    if _similar(t, ctx.question.text) >= 0.6:
+    if similar(t, ctx.question.text) >= 0.6:
         return "repeats the interview question"
-    if any(_similar(t, a) >= 0.6 for a in ctx.asked):
+    if any(similar(t, a) >= 0.6 for a in ctx.asked):
         return "repeats an earlier question"
+    for term in ctx.rejected:
+        if re.search(rf"\byou (said|mentioned|used|suggested|proposed|chose|picked)\b[^?]*\b{re.escape(term.lower())}\b", lowered):
+            return "attributes to the candidate something they rejected"
     vocabulary = content_words(ctx.question.text + " " + ctx.answer_text + " " + " ".join(s for p in ctx.question.rubric for s in p.signals))
     if not content_words(t) & vocabulary:
         return "off topic"
@@ -164,10 +74,19 @@ def validate(text: str, ctx: FollowUpContext) -> str | None:
 class FollowUpPlanner:
     """Plans one follow-up. Owns no thread itself: callers run `plan` where the LLM lives."""
 
-    def __init__(self, llm: "LocalLLM | None" = None, top_k: int = 4, answer_words: int = 120) -> None:
+    def __init__(self, llm: "LocalLLM | None" = None, top_k: int = 4, answer_words: int = 120,
+                 min_parameters: int = LLM_MIN_PARAMETERS) -> None:
+        """`min_parameters`: the smallest model that takes part (tests lower it to drive the large-model
+        path with the bundled model, the only one this machine has)."""
         self.llm = llm
         self.top_k = top_k
         self.answer_words = answer_words
+        self.min_parameters = min_parameters
+
+    @property
+    def uses_llm(self) -> bool:
+        """Whether the LLM takes part: only one big enough to beat the deterministic order."""
+        return self.llm is not None and self.llm.n_parameters >= self.min_parameters
 
     def fallback(self, ctx: FollowUpContext) -> FollowUp | None:
         candidates = build_candidates(ctx)
@@ -182,7 +101,8 @@ class FollowUpPlanner:
         if not candidates:
             return None
         result = FollowUp(candidates[0].text, candidates[0].source, candidates[0].target, [c.text for c in candidates])
-        if self.llm is None or len(candidates) == 1:
+        if not self.uses_llm or len(candidates) == 1 or candidates[0].source == "misconception":
+            # A heard misconception is always challenged: no model may talk the interviewer out of it.
             result.seconds = time.monotonic() - started
             return result
         rephrase = self.llm.n_parameters >= REPHRASE_MIN_PARAMETERS
