@@ -24,8 +24,8 @@ def test_models_load_in_the_background_and_are_lent_once_at_a_time():
         engines = warm.acquire(threading.Event(), Settings(speaking_rate=1.2))
         assert engines is not None and warm.ready and warm.lent and not warm.failures
         assert seen == [("stt", "loading"), ("stt", "ready"), ("tts", "loading"), ("tts", "ready"),
-                        ("llm", "loading"), ("llm", "ready")]
-        assert set(engines.load_seconds) == {"stt", "tts", "llm"}
+                        ("llm", "loading"), ("llm", "ready"), ("text", "loading"), ("text", "ready")]
+        assert set(engines.load_seconds) == {"stt", "tts", "llm", "text"}
         assert engines.settings.speaking_rate == 1.2  # the borrower's settings, not the launch-time ones
         assert engines.llm.chat([{"role": "user", "content": "Say hi."}], max_tokens=4).strip()
         assert warm.acquire(threading.Event(), Settings()) is None  # already lent
@@ -46,7 +46,7 @@ def test_a_missing_model_is_reported_and_the_others_still_load(tmp_path):
     try:
         engines = warm.acquire(threading.Event(), settings)
         assert engines is not None
-        assert states == {"stt": "ready", "tts": "ready", "llm": "failed"}
+        assert states == {"stt": "ready", "tts": "ready", "llm": "failed", "text": "ready"}
         assert isinstance(warm.failures["llm"], ModelError) and "missing.gguf" in warm.failures["llm"].problem
         with pytest.raises(ModelError):
             engines.llm  # the interview that borrows them hears the same problem

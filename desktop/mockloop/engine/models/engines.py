@@ -9,7 +9,7 @@ from mockloop.engine.core.settings import Settings
 
 
 class Engines:
-    """STT decoder, Piper voice (with its disk cache) and the LLM, each loaded on first use.
+    """STT decoder, Piper voice (with its disk cache), the LLM and the text model, each loaded on first use.
 
     Loading is explicit and timed (`load_seconds`), so `warm()` can run on a worker thread
     while the window is already visible. A model that cannot load raises ModelError.
@@ -22,6 +22,7 @@ class Engines:
         self._voice = None
         self._cache = None
         self._llm = None
+        self._text = None
 
     def _timed(self, role: str, make):
         started = time.perf_counter()
@@ -64,6 +65,15 @@ class Engines:
             self._llm = self._timed("llm", lambda: LocalLLM(info, n_threads=self.settings.llm_threads))
         return self._llm
 
+    @property
+    def text(self):
+        """The text model that judges answers by meaning (one per process for the same files)."""
+        if self._text is None:
+            from mockloop.engine.understanding.encoder import shared_encoder
+
+            self._text = self._timed("text", lambda: shared_encoder(self.settings))
+        return self._text
+
     def stop_prefetch(self) -> None:
         """Stop caching speech ahead (if the voice is loaded at all)."""
         if self._cache is not None:
@@ -71,7 +81,7 @@ class Engines:
 
     def warm(self) -> None:
         """Load everything now (on the calling thread)."""
-        _ = self.decoder, self.voice, self.llm
+        _ = self.decoder, self.voice, self.llm, self.text
 
     def model_names(self) -> dict[str, str]:
         names = {}

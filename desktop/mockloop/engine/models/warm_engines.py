@@ -1,6 +1,6 @@
 """The app's models, loaded once in the background at launch and lent to one interview at a time.
 
-Loading the three models takes seconds; doing it while the candidate looks at Home means
+Loading the models takes seconds; doing it while the candidate looks at Home means
 "Start" begins at once. Only one interview holds the models at a time (one owning thread
 per model), and a later interview reuses them instead of loading them again.
 """
@@ -19,7 +19,7 @@ from mockloop.engine.speech.tts_cache import Prefetch
 # (role, state, detail): state is "loading", "ready" or "failed"; detail is the problem on failure.
 Progress = Callable[[str, str, str], None]
 
-ROLE_LOADERS = (("stt", "decoder"), ("tts", "cache"), ("llm", "llm"))
+ROLE_LOADERS = (("stt", "decoder"), ("tts", "cache"), ("llm", "llm"), ("text", "text"))
 # What an interview imports when it starts (the runner pulls in listening, streaming recognition,
 # follow-ups and scoring). Importing them during the warm-up means Start does not compile and run
 # them while the window waits: an import holds Python's lock for tens of milliseconds at a time.
@@ -28,7 +28,7 @@ SESSION_MODULES = ("mockloop.engine.interview.runner", "mockloop.engine.intervie
 
 def models_key(settings: Settings) -> tuple:
     """What decides which models are loaded: interviews with other settings load their own."""
-    return (settings.stt_model, settings.tts_voice, settings.llm_model, settings.llm_threads)
+    return (settings.stt_model, settings.tts_voice, settings.llm_model, settings.llm_threads, settings.text_model)
 
 
 class WarmEngines:

@@ -16,7 +16,8 @@ from mockloop.engine.core.settings import Settings
 from mockloop.ui.common import theme
 from mockloop.ui.common.cards import Banner, Card, Severity
 
-ROLE_LABELS = {"stt": "Speech recognition", "tts": "Interviewer voice", "llm": "Interviewer model"}
+ROLE_LABELS = {"stt": "Speech recognition", "tts": "Interviewer voice", "llm": "Interviewer model",
+               "text": "Answer understanding"}
 
 Resolver = Callable[[str, Settings], ModelInfo]
 

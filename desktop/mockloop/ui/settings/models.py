@@ -21,12 +21,15 @@ from mockloop.ui.common.cards import Card
 
 Resolver = Callable[[str, Settings], ModelInfo]
 
-ROLE_LABELS = {"stt": "Speech recognition", "tts": "Interviewer voice", "llm": "Interviewer model"}
+ROLE_LABELS = {"stt": "Speech recognition", "tts": "Interviewer voice", "llm": "Interviewer model",
+               "text": "Answer understanding"}
 ROLE_HINTS = {
     "stt": "A faster-whisper (CTranslate2) model folder",
     "tts": "A Piper voice: an .onnx file with its .onnx.json beside it",
     "llm": "A language model: one .gguf file",
+    "text": "A word-embedding folder: a tokenizer .json and a .safetensors table",
 }
+FOLDER_ROLES = ("stt", "text")  # models that are folders, not single files
 CHECK_DELAY_MS = 400  # typing pauses this long before a path is checked
 
 
@@ -191,13 +194,13 @@ class ModelPathRow(QWidget):
     def _start_folder(self) -> str:
         current = Path(self.path()).expanduser() if self.path() else None
         if current is not None and current.parent.is_dir():
-            return str(current if current.is_dir() and self.role == "stt" else current.parent)
+            return str(current if current.is_dir() and self.role in FOLDER_ROLES else current.parent)
         return str(paths.user_models_dir() if paths.user_models_dir().is_dir() else Path.home())
 
     @Slot()
     def _on_browse(self) -> None:
         title = f"Choose the {ROLE_LABELS[self.role].lower()} model"
-        if self.role == "stt":
+        if self.role in FOLDER_ROLES:
             chosen = QFileDialog.getExistingDirectory(self, title, self._start_folder())
         else:
             pattern = "Piper voices (*.onnx)" if self.role == "tts" else "GGUF models (*.gguf)"
