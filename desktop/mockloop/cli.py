@@ -146,9 +146,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         f"  WER                                {s['wer_stream']} streaming vs {s['wer_batch']} batch",
         f"  STT real-time factor (streaming)   {s['rtf_stream']}",
         f"  TTS first audio                    {s['tts_first_audio_uncached_s']} s new text, {s['tts_first_audio_cached_s']} s cached",
-        f"  follow-up ready after turn end     {s['followup_ready_s']} s (drafted during the last pause)",
+        f"  scored and follow-up ready         {s['followup_ready_s']} s after the final transcript (scoring {s['scoring_s']} s, "
+        f"{s['scoring_phrases_only_s']} s by phrases only)",
+        f"  text model load                    {s['text_model_load_s']} s",
         f"  voice to voice ({doc['turn']['answer_seconds']} s answer)      {s['voice_to_voice_s']} s",
-        f"  peak RSS                           {s['peak_rss_mb']} MB",
+        f"  peak RSS                           {s['peak_rss_mb']} MB streaming, {s['process_peak_rss_mb']} MB the whole run",
         f"  launch -> window painted           {s['window_visible_s']} s ({doc['startup']['platform']})",
     ]
     _emit(args, doc, "\n".join(lines))

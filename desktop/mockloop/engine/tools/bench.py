@@ -74,44 +74,61 @@ def measure_tts(engines, trials: int = 8) -> dict:
     }
 
 
+ANSWER = ("Um, so the first thing is that accuracy is useless here, because a model that never flags anything is "
+          "right ninety nine point nine percent of the time. I'd look at what share of the tweets we flag really are "
+          "spam and how much of the spam we catch, and pick the threshold from the cost of a false alarm. For training "
+          "I would keep every spam example and maybe one in a hundred of the normal tweets, and then, uh, correct the "
+          "scores back to the real rate afterwards, otherwise the probabilities are way too high. I'd also make "
+          "mistakes on spam cost more in the loss, something like focal loss or class weights, and I'd be careful "
+          "with making synthetic examples, that works badly on text. And to get more positives, user reports and "
+          "human review of the uncertain cases, so the labels keep up with spammers who change their tricks.")
+
+
 def measure_followup(engines, trials: int = 5) -> dict:
-    """Turn end -> follow-up text: from a draft made during the last pause, and planned from scratch."""
+    """Final transcript -> scored answer and follow-up ready, with and without the text model, in one run.
+
+    The bundled LLM is kept out of the follow-up (docs/performance.md), so the follow-up is the
+    deterministic plan; the large-model path (the LLM picks) is timed with the bundled model too."""
     from mockloop.engine.bank import load_banks
     from mockloop.engine.interview.followups import FollowUpContext, FollowUpPlanner, SpeculativePlanner
     from mockloop.engine.scoring import score_answer
 
     bank, question = load_banks().find("mle-spam-class-imbalance")
     persona = bank.persona("standard")
-    answer = ("Um, so accuracy is useless here, I'd look at precision and recall. I would downsample the negatives, "
-              "and, uh, use focal loss because it focuses on the hard examples, and I'd get more labels from user reports.")
-    t0 = time.perf_counter()
-    score = score_answer(question, bank, answer)
-    scoring = time.perf_counter() - t0
-    ctx = FollowUpContext(question, bank, persona, answer, score.coverage(), score.named_terms(), [question.text])
+    encoder = engines.text
+    score_answer(question, bank, ANSWER, encoder=encoder)  # warm the reference sentences' cache once
+    phrases, meaning, ready, llm_choice, drafted = [], [], [], [], []
     planner = FollowUpPlanner(engines.llm)
-    planner.plan(ctx)  # warm the prompt cache and the grammar once
-    scratch, drafted, fallback = [], [], []
+    large = FollowUpPlanner(engines.llm, min_parameters=0)
     for _ in range(trials):
         t0 = time.perf_counter()
-        planner.plan(ctx)
-        scratch.append(time.perf_counter() - t0)
+        score_answer(question, bank, ANSWER, encoder=None)
+        phrases.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        score = score_answer(question, bank, ANSWER, encoder=encoder)
+        meaning.append(time.perf_counter() - t0)
+        ctx = FollowUpContext.for_answer(question, bank, persona, ANSWER, score, [question.text])
+        result = planner.plan(ctx)
+        ready.append(time.perf_counter() - t0)
+        assert result is not None and result.llm_output is None
+        t0 = time.perf_counter()
+        large.plan(ctx)
+        llm_choice.append(time.perf_counter() - t0)
         speculative = SpeculativePlanner(planner)
         speculative.update(ctx)
-        speculative.wait_draft()  # the pause was long enough for the draft to finish
+        speculative.wait_draft()
         t0 = time.perf_counter()
-        result = speculative.finish(ctx, budget=0.3)
+        speculative.finish(ctx, budget=0.3)
         drafted.append(time.perf_counter() - t0)
-        assert result is not None and result.from_draft
-        t0 = time.perf_counter()
-        speculative.finish(FollowUpContext(question, bank, persona, answer + " more", {}, [], [question.text]), budget=0.3)
-        fallback.append(time.perf_counter() - t0)
         speculative.close()
     return {
-        "scoring_s": round(scoring, 4),
+        "scoring_phrases_only_s": _median(phrases),
+        "scoring_s": _median(meaning),
+        "meaning_to_phrases_ratio": round(_median(meaning) / max(_median(phrases), 1e-6), 1),
+        "scored_and_followup_ready_s": _median(ready),
         "ready_from_draft_s": _median(drafted),
-        "ready_fallback_s": _median(fallback),
-        "llm_plan_from_scratch_s": _median(scratch),
-        "scratch_to_draft_ratio": round(_median(scratch) / max(_median(drafted), 1e-6), 1),
+        "llm_choice_s": _median(llm_choice),
+        "answer_words": len(ANSWER.split()),
         "trials": trials,
     }
 
@@ -139,6 +156,15 @@ def measure_startup(trials: int = 3) -> dict:
             "platform": env.get("QT_QPA_PLATFORM") or ("wayland" if env.get("WAYLAND_DISPLAY") else "xcb")}
 
 
+def _peak_rss_mb() -> float:
+    """The most memory this process has held so far (every model loaded, a turn run)."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (2**20 if sys.platform == "darwin" else 1024), 1)
+
+
 def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
     from mockloop.engine.models.engines import Engines
     from mockloop.engine.tools.speech_bench import default_clips, measure_streaming
@@ -154,7 +180,7 @@ def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
     engines.close()
     med = speech["median"]
     long_clip = speech["clips"][-1]
-    voice_to_voice = long_clip["final_latency_stream_s"] + followup["scoring_s"] + followup["ready_from_draft_s"] + tts["first_audio_uncached_s"]
+    voice_to_voice = long_clip["final_latency_stream_s"] + followup["scored_and_followup_ready_s"] + tts["first_audio_uncached_s"]
     return {
         "machine": machine(),
         "startup": startup,
@@ -167,7 +193,7 @@ def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
             "final_transcript_s": long_clip["final_latency_stream_s"],
             "final_transcript_batch_s": long_clip["final_latency_batch_s"],
             "voice_to_voice_s": round(voice_to_voice, 3),
-            "note": "turn end -> final transcript (streaming) + scoring + follow-up from draft + first audio of the uncached reply",
+            "note": "turn end -> final transcript (streaming) + scoring and follow-up + first audio of the uncached reply",
         },
         "summary": {
             "caption_lag_s": med["caption_lag_s"],
@@ -179,9 +205,13 @@ def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
             "rtf_stream": med["rtf_stream"],
             "tts_first_audio_uncached_s": tts["first_audio_uncached_s"],
             "tts_first_audio_cached_s": tts["first_audio_cached_s"],
-            "followup_ready_s": followup["ready_from_draft_s"],
+            "followup_ready_s": followup["scored_and_followup_ready_s"],
+            "scoring_s": followup["scoring_s"],
+            "scoring_phrases_only_s": followup["scoring_phrases_only_s"],
+            "text_model_load_s": loads.get("text"),
             "voice_to_voice_s": round(voice_to_voice, 3),
             "peak_rss_mb": speech["peak_rss_mb"],
+            "process_peak_rss_mb": _peak_rss_mb(),
             "window_visible_s": startup["window_visible_s"],
         },
         "seconds": round(time.perf_counter() - started, 1),
