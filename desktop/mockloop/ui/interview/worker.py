@@ -20,7 +20,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from mockloop.engine.interview.answers import AnswerSource
+from mockloop.engine.interview.answers import AnswerSource, DeskAnswers
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank
 from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
@@ -28,7 +28,6 @@ from mockloop.engine.core.settings import EndOfTurn, Settings
 from mockloop.engine.store import SessionStatus
 from mockloop.engine.models.warm_engines import WarmEngines
 from mockloop.ui.common import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
-from mockloop.ui.interview.answers import DeskAnswers, SilentOut
 
 LEVEL_INTERVAL_S = 0.05  # at most 20 meter updates a second reach the window
 ACTIONS = ("done", "press", "release", "repeat", "skip", "reanswer", "end-round", "stop")
@@ -284,7 +283,7 @@ class InterviewWorker(QObject):
     def _open_out(self) -> AudioOut:
         if self._edge.out is not None:
             return self._edge.out()
-        from mockloop.engine.audio.output import SoundDeviceOut
+        from mockloop.engine.audio.output import SilentOut, SoundDeviceOut
 
         try:
             return SoundDeviceOut(self._settings.output_device or None)
