@@ -99,7 +99,7 @@ def test_question_played_through_the_speaker_transcribes_back(sound_card, voice,
 
 
 def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, private_data_dir):
-    from mockloop.engine.interview.answers import LiveAnswers
+    from mockloop.engine.interview.answers import DeskAnswers
     from mockloop.engine.bank import load_banks
     from mockloop.engine.models.engines import Engines
     from mockloop.engine.interview.plan import plan_practice
@@ -128,7 +128,7 @@ def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, priv
     out = SoundDeviceOut("pulse")
     with SessionStore.open() as store:
         runner = InterviewRunner(
-            engines, bank, bank.persona("standard"), plan_practice(bank, question), store, LiveAnswers("pulse"), out,
+            engines, bank, bank.persona("standard"), plan_practice(bank, question), store, DeskAnswers("pulse", typing=False), out,
             endpointing=EndpointerConfig(mode=Mode.HANDS_FREE, silence_seconds=2.5), emit=emit,
         )
         runner_box["runner"] = runner

@@ -70,28 +70,6 @@ class FolderAnswers:
         return Answer(audio=WavFileIn(path, realtime=self.realtime), label=path.name)
 
 
-class LiveAnswers:
-    """Answers from the microphone; a typed answer submitted by the UI replaces the next one."""
-
-    def __init__(self, device: str | int | None = None) -> None:
-        self.device = device
-        self._typed: str | None = None
-        self._lock = threading.Lock()
-
-    def submit_text(self, text: str) -> None:
-        with self._lock:
-            self._typed = text
-
-    def next(self, prompt: str) -> Answer | None:
-        from mockloop.engine.audio.capture import SoundDeviceIn
-
-        with self._lock:
-            typed, self._typed = self._typed, None
-        if typed is not None:
-            return Answer(text=typed, label="typed")
-        return Answer(audio=SoundDeviceIn(self.device), label="microphone")
-
-
 # A command offered to a waiting typed answer that should end the session.
 STOP = "stop"
 
