@@ -17,7 +17,8 @@ import soundfile as sf
 
 from mockloop.engine.audio.capture import SoundDeviceIn
 from mockloop.engine.audio.output import SoundDeviceOut
-from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
+from mockloop.engine.core.settings import EndOfTurn
+from mockloop.engine.speech.endpointer import EndpointerConfig
 from mockloop.engine.interview.listener import TurnListener
 from mockloop.engine.speech.speaker import Speaker
 from mockloop.engine.speech.streaming import Caption
@@ -57,7 +58,7 @@ def test_microphone_answer_gives_live_captions_turn_end_transcript_and_file(soun
     recording = tmp_path / "answer.wav"
     listener = TurnListener(
         SoundDeviceIn("pulse"), decoder, recording,
-        config=EndpointerConfig(mode=Mode.HANDS_FREE, silence_seconds=2.5),
+        config=EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=2.5),
         on_caption=on_caption, on_event=on_event, question="How do you handle class imbalance in spam detection?",
     )
     player = _speak_into_mic(sound_card, "piper_medium")
@@ -129,7 +130,7 @@ def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, priv
     with SessionStore.open() as store:
         runner = InterviewRunner(
             engines, bank, bank.persona("standard"), plan_practice(bank, question), store, DeskAnswers("pulse", typing=False), out,
-            endpointing=EndpointerConfig(mode=Mode.HANDS_FREE, silence_seconds=2.5), emit=emit,
+            endpointing=EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=2.5), emit=emit,
         )
         runner_box["runner"] = runner
         summary = runner.run()

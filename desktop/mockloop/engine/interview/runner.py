@@ -21,7 +21,8 @@ from mockloop import __version__
 from mockloop.engine.interview.answers import Answer, AnswerSource
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank, Kind, Persona, Question
-from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
+from mockloop.engine.core.settings import EndOfTurn
+from mockloop.engine.speech.endpointer import EndpointerConfig
 from mockloop.engine.models.engines import Engines
 from mockloop.engine.interview.followups import FollowUpContext, FollowUpPlanner, SpeculativePlanner
 from mockloop.engine.interview.plan import PlannedRound, design_phases
@@ -93,7 +94,7 @@ class InterviewRunner:
                       if wait_for_room else store)
         self.answers = answers
         self.mode = mode
-        self.endpointing = endpointing or EndpointerConfig(mode=Mode.HANDS_FREE, silence_seconds=engines.settings.silence_seconds)
+        self.endpointing = endpointing or EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=engines.settings.silence_seconds)
         self.emit = emit or (lambda kind, data: None)
         self.followup_budget = followup_budget
         self.rate = persona.speaking_rate * engines.settings.speaking_rate
@@ -330,7 +331,7 @@ class InterviewRunner:
         if getattr(answer.audio, "finished", None) is not None:
             # A recorded answer ends when its file does, not at a thinking pause; and it starts when
             # the question has been heard, as a candidate would (the microphone itself opens at once).
-            config = EndpointerConfig(**{**vars(config), "mode": Mode.MANUAL, "no_speech_seconds": None})
+            config = EndpointerConfig(**{**vars(config), "mode": EndOfTurn.MANUAL, "no_speech_seconds": None})
             self.speaker.wait()
         vocabulary = tuple(question.tags) + tuple(s for p in question.rubric for s in p.signals[:2])
         listener = TurnListener(

@@ -11,7 +11,7 @@ import numpy as np
 from mockloop.engine.bank import load_banks
 from mockloop.engine.bank.schema import Bank, Persona, Question
 from mockloop.engine.core.errors import MockloopError
-from mockloop.engine.core.settings import Settings
+from mockloop.engine.core.settings import EndOfTurn, Settings
 
 LLM_TIMEOUT_SECONDS = 8.0  # a headless follow-up may take longer than a live one, but never hangs
 
@@ -144,7 +144,7 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
     from mockloop.engine.audio.output import WavFileOut
     from mockloop.engine.bank.schema import Role
     from mockloop.engine.models.engines import Engines
-    from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
+    from mockloop.engine.speech.endpointer import EndpointerConfig
     from mockloop.engine.interview.plan import plan_loop, plan_practice
     from mockloop.engine.interview.runner import InterviewRunner
     from mockloop.engine.store import SessionStore
@@ -181,7 +181,7 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
         out = WavFileOut(track)
         runner = InterviewRunner(
             engines, bank, persona, rounds, store, answers, out, mode=mode, emit=record,
-            endpointing=EndpointerConfig(mode=Mode.MANUAL, silence_seconds=settings.silence_seconds, no_speech_seconds=None),
+            endpointing=EndpointerConfig(mode=EndOfTurn.MANUAL, silence_seconds=settings.silence_seconds, no_speech_seconds=None),
         )
         summary = runner.run()
         out.close()

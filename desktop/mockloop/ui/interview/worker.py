@@ -198,7 +198,7 @@ class InterviewWorker(QObject):
 
     def _prepare(self, opened: dict) -> bool:
         """Everything the runner needs, put in `opened` as it is made; False when stopped meanwhile."""
-        from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
+        from mockloop.engine.speech.endpointer import EndpointerConfig
         from mockloop.engine.models.engines import Engines
         from mockloop.engine.interview.plan import plan_loop, plan_practice
         from mockloop.engine.interview.runner import InterviewRunner
@@ -234,7 +234,7 @@ class InterviewWorker(QObject):
                 self.status.emit(f"Loading {label}…")
             load()
         silence = settings.silence_seconds
-        self._end_of_turn = {m.value: EndpointerConfig(mode=Mode(m.value), silence_seconds=silence) for m in EndOfTurn}
+        self._end_of_turn = {m.value: EndpointerConfig(mode=m, silence_seconds=silence) for m in EndOfTurn}
         runner = InterviewRunner(
             engines, bank, persona, rounds, store, answers, out, mode=request.mode,
             endpointing=self._end_of_turn[settings.end_of_turn.value], emit=self._on_event,
