@@ -24,6 +24,7 @@ from mockloop.engine.audio.devices import AudioReport, audio_report
 from mockloop.engine.bank import BankSet
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.models.warm_engines import models_key
+from mockloop.engine.store import SessionMode
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.common.background import run_in_background
 from mockloop.ui.bank.view import BankView
@@ -231,14 +232,14 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_start_loop(self) -> None:
         if self.home.bank is not None:
-            self.start_interview(SessionRequest("loop", self.home.bank), "Starting the mock interview: warming up the speech engine…")
+            self.start_interview(SessionRequest(SessionMode.LOOP, self.home.bank), "Starting the mock interview: warming up the speech engine…")
 
     @Slot(str)
     def _on_practice(self, question_id: str) -> None:
         # A plain search (not BankSet.find): the GUI thread stays out of the engine.
         bank = next((b for b in self.banks.banks if any(q.id == question_id for q in b.questions)), None)
         if bank is not None:
-            self.start_interview(SessionRequest("practice", bank, question_id), f"Practice “{question_id}”: warming up the speech engine…")
+            self.start_interview(SessionRequest(SessionMode.PRACTICE, bank, question_id), f"Practice “{question_id}”: warming up the speech engine…")
 
     def start_interview(self, request: SessionRequest, message: str) -> InterviewSession | None:
         """Open the interview view on a new session; None (and a hint) while another one runs."""
@@ -277,7 +278,7 @@ class MainWindow(QMainWindow):
     def _on_feedback_ready(self, entry: dict) -> None:
         self.feedback_view.add_entry(entry)
         # One question practised: its feedback is the point, so show it while the interviewer sums up.
-        if self.interview is not None and self.interview.request.mode == "practice" and not entry.get("reanswering"):
+        if self.interview is not None and self.interview.request.mode is SessionMode.PRACTICE and not entry.get("reanswering"):
             self.show_view(self.feedback_view)
 
     @Slot()

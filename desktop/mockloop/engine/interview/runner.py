@@ -31,7 +31,7 @@ from mockloop.engine.interview.listener import ListenResult, TurnListener
 from mockloop.engine.store.patient_store import PatientStore
 from mockloop.engine.scoring import score_answer
 from mockloop.engine.speech.speaker import Speaker
-from mockloop.engine.store import SessionStore, StoreDiskFullError
+from mockloop.engine.store import SessionMode, SessionStore, StoreDiskFullError
 from mockloop.engine.scoring.text import transcript_from_text
 from mockloop.engine.speech.transcript import Transcript
 from mockloop.engine.interview.turn_text import GAP_SECONDS, combine, save_audio, spoken_feedback
@@ -76,7 +76,7 @@ class InterviewRunner:
         answers: AnswerSource,
         out: AudioOut,
         *,
-        mode: str = "practice",
+        mode: SessionMode = SessionMode.PRACTICE,
         endpointing: EndpointerConfig | None = None,
         emit: Emit | None = None,
         followup_budget: float = 0.3,
@@ -93,7 +93,7 @@ class InterviewRunner:
                                    on_freed=lambda: self.emit("resolved", {"text": ROOM_AGAIN}))
                       if wait_for_room else store)
         self.answers = answers
-        self.mode = mode
+        self.mode = SessionMode(mode)
         self.endpointing = endpointing or EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=engines.settings.silence_seconds)
         self.emit = emit or (lambda kind, data: None)
         self.followup_budget = followup_budget
@@ -155,7 +155,7 @@ class InterviewRunner:
         summary = self.summary = RunSummary(self.session_id)
         self.emit("session-started", {"session_id": self.session_id, "persona": self.persona.id, "rounds": [r.title for r in self.rounds]})
         try:
-            self._say(OPENINGS["loop" if self.mode == "loop" else "practice"], None)
+            self._say(OPENINGS[self.mode], None)
             for planned in self.rounds:
                 round_id = self.store.add_round(self.session_id, planned.stage, time_budget_s=planned.budget_seconds, persona_id=self.persona.id)
                 self.emit("round-started", {"title": planned.title, "budget_seconds": planned.budget_seconds, "questions": planned.questions})

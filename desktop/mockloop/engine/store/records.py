@@ -14,7 +14,7 @@ from mockloop.engine.store.codec import load, parse_time
 
 
 class SessionMode(str, Enum):
-    """A whole loop, or one question practised."""
+    """A whole loop, or one question practised: the store keeps it, the interview runs by it."""
 
     PRACTICE = "practice"
     LOOP = "loop"

@@ -12,6 +12,7 @@ from mockloop.engine.bank import load_banks
 from mockloop.engine.bank.schema import Bank, Persona, Question
 from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.core.settings import EndOfTurn, Settings
+from mockloop.engine.store.records import SessionMode
 
 LLM_TIMEOUT_SECONDS = 8.0  # a headless follow-up may take longer than a live one, but never hangs
 
@@ -119,7 +120,7 @@ def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, s
     from mockloop.engine.interview.turn_text import save_audio
 
     with SessionStore.open() as store:
-        session_id = store.create_session("practice", bank.company.id, persona.id, models=engines.model_names())
+        session_id = store.create_session(SessionMode.PRACTICE, bank.company.id, persona.id, models=engines.model_names())
         round_id = store.add_round(session_id, question.round)
         turn = store.begin_turn(round_id, question.id, interviewer_text=question.text)
         if samples is not None:
@@ -136,7 +137,7 @@ def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, s
     return session_id
 
 
-def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | None = None, persona_id: str | None = None,
+def simulate(answers_dir: Path, *, mode: SessionMode | str = SessionMode.PRACTICE, question_id: str | None = None, persona_id: str | None = None,
              role: str | None = None, realtime: bool = False, seed: int = 0, settings: Settings | None = None,
              emit=None) -> dict:
     """A whole interview without a display: interviewer audio to WAV files, answers from a folder."""
@@ -149,6 +150,7 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
     from mockloop.engine.interview.runner import InterviewRunner
     from mockloop.engine.store import SessionStore
 
+    mode = SessionMode(mode)
     settings = settings or Settings.load()
     answers = FolderAnswers(answers_dir, realtime=realtime)
     banks = load_banks()
@@ -157,7 +159,7 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
         rounds = plan_practice(bank, question)
     else:
         bank = banks.banks[0]
-        if mode == "practice":
+        if mode is SessionMode.PRACTICE:
             question = next(q for q in bank.questions if q.round != bank.loop[0].id) if len(bank.loop) > 1 else bank.questions[0]
             rounds = plan_practice(bank, question)
         else:
@@ -189,7 +191,7 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
     engines.close()
     return {
         **summary.to_dict(),
-        "mode": mode,
+        "mode": mode.value,
         "persona": persona.id,
         "answers_used": answers.used,
         "interviewer_track": str(track),

@@ -25,7 +25,7 @@ from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank
 from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
 from mockloop.engine.core.settings import EndOfTurn, Settings
-from mockloop.engine.store import SessionStatus
+from mockloop.engine.store import SessionMode, SessionStatus
 from mockloop.engine.models.warm_engines import WarmEngines
 from mockloop.ui.common import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
 
@@ -37,7 +37,7 @@ ACTIONS = ("done", "press", "release", "repeat", "skip", "reanswer", "end-round"
 class SessionRequest:
     """What the candidate asked for: the full loop, or one question to practise."""
 
-    mode: str  # "practice" | "loop"
+    mode: SessionMode
     bank: Bank
     question_id: str | None = None
     persona_id: str | None = None
@@ -208,7 +208,7 @@ class InterviewWorker(QObject):
         bank = request.bank
         persona = self._persona(bank)
         self.persona_ready.emit({"id": persona.id, "name": persona.name, "title": persona.title, "focus": persona.focus})
-        if request.mode == "practice":
+        if request.mode is SessionMode.PRACTICE:
             question = next(q for q in bank.questions if q.id == request.question_id)
             rounds = plan_practice(bank, question)
         else:
