@@ -16,9 +16,9 @@ import pytest
 import soundfile as sf
 
 from mockloop.engine.audio.capture import (
-    AudioDeviceLost, AudioFileError, NoInputDeviceError, NoOutputDeviceError,
-    SoundDeviceIn, SoundDeviceOut, WavFileIn, WavFileOut,
+    AudioDeviceLost, AudioFileError, NoInputDeviceError, NoOutputDeviceError, SoundDeviceIn, WavFileIn,
 )
+from mockloop.engine.audio.output import SoundDeviceOut, WavFileOut
 from mockloop.engine.audio.base import BLOCK_SAMPLES, STT_RATE, AudioIn, AudioOut
 from mockloop.engine.core.errors import AudioUnavailableError
 from mockloop.engine.audio.resample import resample
