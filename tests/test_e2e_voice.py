@@ -101,6 +101,7 @@ def test_question_played_through_the_speaker_transcribes_back(sound_card, voice,
 
 def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, private_data_dir):
     from mockloop.engine.interview.answers import DeskAnswers
+    from mockloop.engine.interview.commands import Command
     from mockloop.engine.bank import load_banks
     from mockloop.engine.models.engines import Engines
     from mockloop.engine.interview.plan import plan_practice
@@ -124,7 +125,7 @@ def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, priv
             runner_box["candidate"] = threading.Thread(target=candidate_answers, daemon=True)
             runner_box["candidate"].start()
         if kind == "followup":
-            runner_box["runner"].command("stop")  # end the session once the follow-up is asked
+            runner_box["runner"].command(Command.STOP)  # end the session once the follow-up is asked
 
     out = SoundDeviceOut("pulse")
     with SessionStore.open() as store:

@@ -14,18 +14,20 @@ from typing import Callable, Protocol
 
 from mockloop.engine.audio.base import AudioIn
 from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
+from mockloop.engine.interview.commands import Command
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".oga", ".mp3"}
 TEXT_SUFFIXES = {".txt", ".md"}
 # A text answer that is only one of these acts as the candidate's action instead.
-COMMANDS = {"[repeat]": "repeat", "[skip]": "skip", "[reanswer]": "reanswer", "[end round]": "end-round", "[end]": "end"}
+COMMANDS = {"[repeat]": Command.REPEAT, "[skip]": Command.SKIP, "[reanswer]": Command.REANSWER,
+            "[end round]": Command.END_ROUND, "[end]": Command.END}
 
 
 @dataclass
 class Answer:
     audio: AudioIn | None = None
     text: str | None = None
-    command: str | None = None  # repeat | skip | reanswer | end-round | end
+    command: Command | None = None  # repeat | skip | reanswer | end-round | end (stop: the app closed)
     label: str = ""  # where it came from (a file name), for reports
 
 
@@ -70,10 +72,6 @@ class FolderAnswers:
         return Answer(audio=WavFileIn(path, realtime=self.realtime), label=path.name)
 
 
-# A command offered to a waiting typed answer that should end the session.
-STOP = "stop"
-
-
 class DeskAnswers:
     """Answers from the microphone, or typed ones while `typing` is on (always on without a microphone).
 
@@ -99,11 +97,11 @@ class DeskAnswers:
         self._cond = threading.Condition()
         self._typing = typing
         self._text: str | None = None
-        self._command: str | None = None
+        self._command: Command | None = None
         self._waiting = False
         self._closed = False
         self._draft = ""
-        self._close_command = STOP
+        self._close_command = Command.STOP
 
     # ---- from the window (any thread) ------------------------------------------------------------
 
@@ -131,17 +129,17 @@ class DeskAnswers:
             self._cond.notify_all()
             return True
 
-    def offer_command(self, name: str) -> bool:
+    def offer_command(self, command: Command) -> bool:
         """Hand an action (skip, repeat, reanswer, end-round) to a waiting typed answer; False if none waits."""
         with self._cond:
             if not self._waiting or self._command is not None:
                 return False
-            self._command = name
+            self._command = command
             self._cond.notify_all()
             return True
 
-    def close(self, draft: str = "", command: str = STOP) -> None:
-        """The session is ending: a waiting answer (and every later one) becomes `command` ("stop" or "end").
+    def close(self, draft: str = "", command: Command = Command.STOP) -> None:
+        """The session is ending: a waiting answer (and every later one) becomes `command` (stop or end).
 
         A waiting typed answer with a `draft` (typed, not sent) returns that text with the command.
         """

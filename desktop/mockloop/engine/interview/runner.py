@@ -2,8 +2,8 @@
 
 The runner is the interviewer's state machine (loop → round → question → phases →
 follow-ups) on one thread that owns the models. The UI (or the headless `simulate`
-command) gives it an answer source and an audio output, sends commands (`done`,
-`repeat`, `skip`, `reanswer`, `end-round`, `stop`) from any thread, and receives events.
+command) gives it an answer source and an audio output, sends commands (`Command`: done,
+repeat, skip, reanswer, end-round, stop...) from any thread, and receives events.
 The clock is the audio's (seconds spoken plus seconds listened), so a headless run keeps
 time exactly like a live one.
 """
@@ -19,6 +19,7 @@ from typing import Callable
 
 from mockloop import __version__
 from mockloop.engine.interview.answers import Answer, AnswerSource
+from mockloop.engine.interview.commands import Command
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank, Kind, Persona, Question
 from mockloop.engine.core.settings import EndOfTurn
@@ -38,13 +39,11 @@ from mockloop.engine.interview.turn_text import GAP_SECONDS, combine, save_audio
 
 Emit = Callable[[str, dict], None]
 
-# Commands that end the session but keep the answer in progress.
-KEEPS_ANSWER = ("end", "stop")
 WAIT_FOR_ROOM = ("Everything saved before is intact, and the interview waits with your answer until there is room: "
                  "free some disk space and it carries on by itself.")
 ROOM_AGAIN = "There is room on the disk again; your answer is saved."
-# The candidate switched to typing mid-answer: the spoken part is kept and the answer continues typed.
-SWITCH_TO_TYPING = "type"
+# The commands that move on from a question (an answer already given in part is kept and scored).
+MOVES_ON = (Command.SKIP, Command.END_ROUND, Command.END, Command.STOP)
 
 
 class _EndRound(Exception):
@@ -102,7 +101,7 @@ class InterviewRunner:
         self.planner = SpeculativePlanner(FollowUpPlanner(engines.llm))
         self.elapsed = 0.0  # audio clock: seconds spoken + seconds listened
         self._nudges = itertools.cycle(persona.nudges)
-        self._commands: list[str] = []
+        self._commands: list[Command] = []
         self._lock = threading.Lock()
         self._listener: TurnListener | None = None
         self._asked: list[str] = []
@@ -112,30 +111,31 @@ class InterviewRunner:
 
     # ---- commands from other threads ------------------------------------------------------------
 
-    def command(self, name: str) -> None:
+    def command(self, name: Command | str) -> None:
         """done / press / release act on the current answer; the others end it and are then obeyed.
 
         `end` (the candidate ends the interview) and `stop` (the app is closing) keep the answer
         being given: it is finished and transcribed, not thrown away.
         """
+        command = Command(name)
         with self._lock:
             listener = self._listener
-            if name in ("done", "press", "release"):
+            if command.on_the_answer:
                 if listener is not None:
-                    getattr(listener, name)()
+                    getattr(listener, command.value)()
                 return
-            if name == SWITCH_TO_TYPING:
+            if command is Command.TYPE:
                 if listener is None:
                     return  # not speaking an answer now: typing simply applies to the next one
-                self._commands.append(name)
+                self._commands.append(command)
                 listener.done()  # what was said so far is kept; the answer goes on in the text box
                 return
-            self._commands.append(name)
-            if name == "stop":
+            self._commands.append(command)
+            if command is Command.STOP:
                 self._closing.set()
         self.speaker.stop()
         if listener is not None:
-            if name in KEEPS_ANSWER:
+            if command.keeps_answer:
                 listener.done()
             else:
                 listener.cancel()
@@ -143,7 +143,7 @@ class InterviewRunner:
     def _disk_full(self, error: StoreDiskFullError) -> None:
         self.emit("error", {"problem": error.problem, "fix": WAIT_FOR_ROOM})
 
-    def _take_command(self) -> str | None:
+    def _take_command(self) -> Command | None:
         with self._lock:
             return self._commands.pop(0) if self._commands else None
 
@@ -200,7 +200,7 @@ class InterviewRunner:
             self.emit("question", {"id": question.id, "text": question.text, "kind": question.kind.value, "attempt": turn.attempt, "turn_id": turn.turn_id})
             self._say(question.text, (turn.turn_id, turn.interviewer_audio_path), kind="question", wait=False)
             outcome = self._answer_question(round_id, turn, question, planned)
-            if outcome.get("next") != "reanswer":
+            if outcome.get("next") != Command.REANSWER:
                 return
             self._say(AGAIN, None)
 
@@ -217,15 +217,15 @@ class InterviewRunner:
                     self._say(phase.prompt, None, kind="phase", wait=False)
             # Every phase goes into the turn's one recording, after a short gap (as in the joined transcript).
             result, command = self._listen_once(turn.turn_id, question, turn.audio_path, phase, append=index > 0)
-            if command == "repeat":
+            if command is Command.REPEAT:
                 self._say(question.text, None, kind="question", wait=False)
                 result, command = self._listen_once(turn.turn_id, question, turn.audio_path, phase, append=bool(parts))
-            if command in KEEPS_ANSWER and result is not None and not result.no_speech:
+            if command is not None and command.keeps_answer and result is not None and not result.no_speech:
                 parts.append(result.transcript)
                 nudges += len(result.nudges)
-            if command in ("skip", "end-round", "end", "stop"):
+            if command in MOVES_ON:
                 if parts:  # an earlier phase, or the answer in progress when the session ends: kept and scored
-                    interrupted = command == "stop"
+                    interrupted = command is Command.STOP
                     _, data = self._keep_answer(turn, question, parts, nudges, interrupted=interrupted)
                     self.summary.questions.append({
                         "id": question.id, "attempt": turn.attempt, "status": "interrupted" if interrupted else "answered",
@@ -234,23 +234,23 @@ class InterviewRunner:
                     self.store.finish_turn(turn.turn_id, status="skipped")
                     self.summary.questions.append({"id": question.id, "attempt": turn.attempt, "status": "skipped"})
                     self.emit("skipped", {"id": question.id})
-                if command == "end-round":
+                if command is Command.END_ROUND:
                     raise _EndRound
-                if command in ("end", "stop"):
-                    raise _EndSession("stopped" if command == "stop" else "finished")
+                if command.keeps_answer:
+                    raise _EndSession(command.ending)
                 return self.summary.questions[-1]
-            if command == "out-of-answers":
+            if command is Command.OUT_OF_ANSWERS:
                 self.store.finish_turn(turn.turn_id, status="skipped")
-                raise _EndSession("answers-ran-out")
+                raise _EndSession(command.ending)
             if result is not None:
                 parts.append(result.transcript)
                 nudges += len(result.nudges)
                 if first_speech is None:
                     first_speech = result.first_speech_at
-            if command == "reanswer":
+            if command is Command.REANSWER:
                 break
         score = score_answer(question, self.bank, combine(parts), nudges=nudges)
-        self._reanswer = command == "reanswer"
+        self._reanswer = command is Command.REANSWER
         followups: list[dict] = []
         outcome = {"id": question.id, "attempt": turn.attempt, "status": "answered", "followups": followups}
         self.summary.questions.append(outcome)
@@ -262,9 +262,9 @@ class InterviewRunner:
             score, data = self._keep_answer(turn, question, parts, nudges, interrupted=False)
             outcome.update(overall=data["score"]["overall"], flags=data["flags"])
         if self._reanswer:
-            command = "reanswer"
-        outcome["next"] = command
-        if command != "reanswer":
+            command = Command.REANSWER
+        outcome["next"] = command.value if command is not None else None
+        if command is not Command.REANSWER:
             self._say(spoken_feedback(score), None, kind="feedback")
         return outcome
 
@@ -285,10 +285,10 @@ class InterviewRunner:
         return score, data
 
     def _listen_once(self, turn_id: int, question: Question, record_to, phase,
-                     append: bool = False) -> tuple[ListenResult | None, str | None]:
+                     append: bool = False) -> tuple[ListenResult | None, Command | None]:
         """One answer (spoken, typed, or begun aloud and finished typed); returns (result, command)."""
         result, command = self._take_answer(turn_id, question, record_to, phase, append)
-        if command != SWITCH_TO_TYPING:
+        if command is not Command.TYPE:
             return result, command
         typed, command = self._take_answer(turn_id, question, None, phase, False)  # the answer source now types
         parts = [r.transcript for r in (result, typed) if r is not None and not r.no_speech]
@@ -299,7 +299,7 @@ class InterviewRunner:
         return dataclasses.replace(result, transcript=joined, no_speech=not joined.text.strip(), reason="typed"), command
 
     def _take_answer(self, turn_id: int, question: Question, record_to, phase,
-                     append: bool) -> tuple[ListenResult | None, str | None]:
+                     append: bool) -> tuple[ListenResult | None, Command | None]:
         """One answer from the answer source; returns (result, command)."""
         pending = self._take_command()
         if pending is not None:  # e.g. "skip" pressed while the interviewer was still speaking
@@ -308,14 +308,15 @@ class InterviewRunner:
         answer = self.answers.next(question.text)
         if answer is None:
             self.speaker.wait()
-            return None, "out-of-answers"
-        if answer.command and answer.text:  # e.g. the app closed with a typed answer not yet sent
+            return None, Command.OUT_OF_ANSWERS
+        command = Command(answer.command) if answer.command else None
+        if command and answer.text:  # e.g. the app closed with a typed answer not yet sent
             self.speaker.stop()
             self._last_was_typed = True
-            return ListenResult(transcript_from_text(answer.text), False, "typed", None, 0.0, 0.0, None), answer.command
-        if answer.command:
+            return ListenResult(transcript_from_text(answer.text), False, "typed", None, 0.0, 0.0, None), command
+        if command:
             self.speaker.wait()
-            return None, answer.command
+            return None, command
         if answer.text is not None:
             self.speaker.wait()
             self._last_was_typed = True
@@ -397,21 +398,21 @@ class InterviewRunner:
             result, command = self._listen_once(fturn.turn_id, question, fturn.audio_path, None)
             asked.append(followup.text)
             record = {"text": followup.text, "source": followup.source, "ready_seconds": round(latency, 3), "from_draft": followup.from_draft}
-            if command in KEEPS_ANSWER and result is not None and not result.no_speech:
+            if command is not None and command.keeps_answer and result is not None and not result.no_speech:
                 # The reply in progress is part of the answer: kept, and the session ends after it.
                 parts.append(result.transcript)
-                self.store.finish_turn(fturn.turn_id, status="interrupted" if command == "stop" else "done",
+                self.store.finish_turn(fturn.turn_id, status="interrupted" if command is Command.STOP else "done",
                                        transcript=result.transcript.text, words=[vars(w) for w in result.transcript.words])
                 done.append(record)
-                raise _EndSession("stopped" if command == "stop" else "finished")
+                raise _EndSession(command.ending)
             if result is None or command:
                 self.store.finish_turn(fturn.turn_id, status="skipped")
                 done.append(record)
-                if command == "end-round":
+                if command is Command.END_ROUND:
                     raise _EndRound
-                if command in ("end", "stop", "out-of-answers"):
-                    raise _EndSession({"end": "finished", "stop": "stopped"}.get(command, "answers-ran-out"))
-                if command == "reanswer":
+                if command in (Command.END, Command.STOP, Command.OUT_OF_ANSWERS):
+                    raise _EndSession(command.ending)
+                if command is Command.REANSWER:
                     self._reanswer = True
                 break
             parts.append(result.transcript)

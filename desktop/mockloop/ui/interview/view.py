@@ -13,6 +13,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from mockloop.engine.core.settings import EndOfTurn
+from mockloop.engine.interview.commands import Command
 from mockloop.ui.common.cards import Banner, Severity
 from mockloop.ui.interview.cards import CaptionsCard, QuestionCard
 from mockloop.ui.interview.controls import ActionBar, PushToTalk, StatusRow, TypedAnswerBox
@@ -172,9 +173,9 @@ class InterviewView(QWidget):
         """Text typed in the answer box and not sent yet (kept if the interview ends now)."""
         return self.answer_box.toPlainText().strip() if self.typing_box.isVisible() else ""
 
-    def _command(self, name: str) -> None:
+    def _command(self, command: Command) -> None:
         if self.session is not None:
-            self.session.command(name)
+            self.session.command(command)
 
     def _session_running(self) -> bool:
         return self.session is not None and self.session.is_running()
@@ -395,8 +396,9 @@ class InterviewView(QWidget):
     # ---- the candidate's actions ----------------------------------------------------------------------
 
     @Slot(str)
-    def _on_action(self, command: str) -> None:
-        if command == "reanswer":
+    def _on_action(self, name: str) -> None:
+        command = Command(name)
+        if command is Command.REANSWER:
             self._reanswer_asked = True
         self._command(command)
 
@@ -407,7 +409,7 @@ class InterviewView(QWidget):
         if not self.typing_box.isHidden() and self._awaiting_text:
             self._on_send()
         else:
-            self._command("done")
+            self._command(Command.DONE)
 
     @Slot()
     def _on_send(self) -> None:
@@ -432,13 +434,13 @@ class InterviewView(QWidget):
 
     @Slot()
     def _on_talk_pressed(self) -> None:
-        self._command("press")
+        self._command(Command.PRESS)
         if self._listening:
             self._set_state(State.HEARING, "Talking — release Space when you're done")
 
     @Slot()
     def _on_talk_released(self) -> None:
-        self._command("release")
+        self._command(Command.RELEASE)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)

@@ -21,6 +21,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from mockloop.engine.interview.answers import AnswerSource, DeskAnswers
+from mockloop.engine.interview.commands import Command
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank
 from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
@@ -30,7 +31,9 @@ from mockloop.engine.models.warm_engines import WarmEngines
 from mockloop.ui.common import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
 
 LEVEL_INTERVAL_S = 0.05  # at most 20 meter updates a second reach the window
-ACTIONS = ("done", "press", "release", "repeat", "skip", "reanswer", "end-round", "stop")
+# What the window may send (`end` has its own entry point, typing its own switch).
+ACTIONS = (Command.DONE, Command.PRESS, Command.RELEASE, Command.REPEAT, Command.SKIP, Command.REANSWER,
+           Command.END_ROUND, Command.STOP)
 
 
 @dataclass(frozen=True)
@@ -103,21 +106,22 @@ class InterviewWorker(QObject):
     # ---- from the GUI thread (thread-safe) ---------------------------------------------------------
 
     @Slot(str)
-    def command(self, name: str) -> None:
+    def command(self, name: Command | str) -> None:
         """A candidate action; a typed answer that is waiting takes it directly."""
-        assert name in ACTIONS, name
-        if name == "stop":
+        command = Command(name)
+        assert command in ACTIONS, command
+        if command is Command.STOP:
             self.stop()
             return
         with self._lock:
             runner, answers = self._runner, self._answers
         if runner is None:
             return
-        if name not in ("done", "press", "release") and isinstance(answers, DeskAnswers) and answers.offer_command(name):
-            if name in ("skip", "end-round"):
+        if not command.on_the_answer and isinstance(answers, DeskAnswers) and answers.offer_command(command):
+            if command in (Command.SKIP, Command.END_ROUND):
                 runner.speaker.stop()  # moving on: the interviewer stops talking
             return
-        runner.command(name)
+        runner.command(command)
 
     def end(self, draft: str = "") -> None:
         """The candidate ends the interview: the answer in progress (or the typed `draft`) is kept and scored."""
@@ -127,9 +131,9 @@ class InterviewWorker(QObject):
             self.stop()  # still loading: nothing to keep yet
             return
         if isinstance(answers, DeskAnswers) and answers.waiting:
-            answers.close(draft, "end")
+            answers.close(draft, Command.END)
             return
-        runner.command("end")
+        runner.command(Command.END)
 
     @Slot(str)
     def submit_text(self, text: str) -> bool:
@@ -145,9 +149,7 @@ class InterviewWorker(QObject):
         if isinstance(answers, DeskAnswers):
             answers.set_typing(typing)
             if typing and runner is not None:
-                from mockloop.engine.interview.runner import SWITCH_TO_TYPING  # loaded with the runner already
-
-                runner.command(SWITCH_TO_TYPING)  # ignored unless the microphone is listening
+                runner.command(Command.TYPE)  # ignored unless the microphone is listening
 
     @Slot(str)
     def set_end_of_turn(self, value: str) -> None:
@@ -169,7 +171,7 @@ class InterviewWorker(QObject):
         if isinstance(answers, DeskAnswers):
             answers.close(draft)
         if runner is not None:
-            runner.command("stop")
+            runner.command(Command.STOP)
 
     def interviewer_speaking(self) -> bool:
         runner = self._runner
