@@ -286,7 +286,7 @@ class MainWindow(QMainWindow):
         self.show_view(self.feedback_view)
 
     @Slot(object)
-    def _on_session_finished(self, summary: dict) -> None:
+    def _on_session_finished(self, summary: object) -> None:
         if self.feedback_view.entries and self.current_view() is self.interview_view:
             self.show_view(self.feedback_view)
         self._on_history_changed()

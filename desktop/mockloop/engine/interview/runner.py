@@ -3,7 +3,7 @@
 The runner is the interviewer's state machine (loop → round → question → phases →
 follow-ups) on one thread that owns the models. The UI (or the headless `simulate`
 command) gives it an answer source and an audio output, sends commands (`Command`: done,
-repeat, skip, reanswer, end-round, stop...) from any thread, and receives events.
+repeat, skip, reanswer, end-round, stop...) from any thread, and receives events (`events`).
 The clock is the audio's (seconds spoken plus seconds listened), so a headless run keeps
 time exactly like a live one.
 """
@@ -15,11 +15,14 @@ import itertools
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
 
 from mockloop import __version__
 from mockloop.engine.interview.answers import Answer, AnswerSource
 from mockloop.engine.interview.commands import Command
+from mockloop.engine.interview.events import (
+    Captioned, Emit, Event, FollowUpAsked, Listening, MicLevel, Nudged, PhaseStarted, Problem, QuestionAsked, Resolved,
+    RoundStarted, Scored, SessionEnded, SessionStarted, Skipped, Speaking,
+)
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank, Kind, Persona, Question
 from mockloop.engine.core.settings import EndOfTurn
@@ -37,13 +40,15 @@ from mockloop.engine.scoring.text import transcript_from_text
 from mockloop.engine.speech.transcript import Transcript
 from mockloop.engine.interview.turn_text import GAP_SECONDS, combine, save_audio, spoken_feedback
 
-Emit = Callable[[str, dict], None]
-
 WAIT_FOR_ROOM = ("Everything saved before is intact, and the interview waits with your answer until there is room: "
                  "free some disk space and it carries on by itself.")
 ROOM_AGAIN = "There is room on the disk again; your answer is saved."
 # The commands that move on from a question (an answer already given in part is kept and scored).
 MOVES_ON = (Command.SKIP, Command.END_ROUND, Command.END, Command.STOP)
+
+
+def _ignore(event: Event) -> None:
+    pass
 
 
 class _EndRound(Exception):
@@ -89,12 +94,12 @@ class InterviewRunner:
         self.rounds = rounds
         self._closing = threading.Event()  # `stop`: the app is closing, so a full disk is not waited out
         self.store = (PatientStore(store, on_full=self._disk_full, give_up=self._closing,
-                                   on_freed=lambda: self.emit("resolved", {"text": ROOM_AGAIN}))
+                                   on_freed=lambda: self.emit(Resolved(ROOM_AGAIN)))
                       if wait_for_room else store)
         self.answers = answers
         self.mode = SessionMode(mode)
         self.endpointing = endpointing or EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=engines.settings.silence_seconds)
-        self.emit = emit or (lambda kind, data: None)
+        self.emit: Emit = emit or _ignore
         self.followup_budget = followup_budget
         self.rate = persona.speaking_rate * engines.settings.speaking_rate
         self.speaker = Speaker(engines.voice, out, cache=engines.cache)
@@ -141,7 +146,7 @@ class InterviewRunner:
                 listener.cancel()
 
     def _disk_full(self, error: StoreDiskFullError) -> None:
-        self.emit("error", {"problem": error.problem, "fix": WAIT_FOR_ROOM})
+        self.emit(Problem(error.problem, WAIT_FOR_ROOM))
 
     def _take_command(self) -> Command | None:
         with self._lock:
@@ -153,12 +158,12 @@ class InterviewRunner:
         models = self.engines.model_names()
         self.session_id = self.store.create_session(self.mode, self.bank.company.id, self.persona.id, models=models, app_version=__version__)
         summary = self.summary = RunSummary(self.session_id)
-        self.emit("session-started", {"session_id": self.session_id, "persona": self.persona.id, "rounds": [r.title for r in self.rounds]})
+        self.emit(SessionStarted(self.session_id, self.persona.id, [r.title for r in self.rounds]))
         try:
             self._say(OPENINGS[self.mode], None)
             for planned in self.rounds:
                 round_id = self.store.add_round(self.session_id, planned.stage, time_budget_s=planned.budget_seconds, persona_id=self.persona.id)
-                self.emit("round-started", {"title": planned.title, "budget_seconds": planned.budget_seconds, "questions": planned.questions})
+                self.emit(RoundStarted(planned.title, planned.budget_seconds, planned.questions))
                 started = self.elapsed
                 try:
                     for qid in planned.questions:
@@ -177,7 +182,7 @@ class InterviewRunner:
             self.planner.close()
             self.speaker.close()
         self.store.finish_session(self.session_id, interrupted=summary.ended == "stopped")
-        self.emit("session-ended", summary.to_dict())
+        self.emit(SessionEnded(summary.session_id, summary.ended, summary.questions))
         return summary
 
     def _say(self, text: str, keep_for: tuple[int, object] | None, kind: str = "transition", wait: bool = True) -> None:
@@ -187,7 +192,7 @@ class InterviewRunner:
             turn_id, path = keep_for
             save_audio(path, audio, self.engines.voice.sample_rate)
             self.store.update_turn(turn_id, interviewer_audio=str(path))
-        self.emit("speaking", {"text": text, "kind": kind})
+        self.emit(Speaking(text, kind))
         self.speaker.say(text, self.rate)
         self.elapsed += len(audio) / self.engines.voice.sample_rate
         if wait:
@@ -197,7 +202,7 @@ class InterviewRunner:
         """Ask a question (again if the candidate re-answers); each attempt goes into the summary."""
         while True:
             turn = self.store.begin_turn(round_id, question.id, interviewer_text=question.text)
-            self.emit("question", {"id": question.id, "text": question.text, "kind": question.kind.value, "attempt": turn.attempt, "turn_id": turn.turn_id})
+            self.emit(QuestionAsked(question.id, question.text, question.kind.value, turn.attempt, turn.turn_id))
             self._say(question.text, (turn.turn_id, turn.interviewer_audio_path), kind="question", wait=False)
             outcome = self._answer_question(round_id, turn, question, planned)
             if outcome.get("next") != Command.REANSWER:
@@ -212,7 +217,7 @@ class InterviewRunner:
         first_speech = None
         for index, phase in enumerate(phases):
             if phase is not None:
-                self.emit("phase", {"id": phase.id, "prompt": phase.prompt, "seconds": phase.seconds})
+                self.emit(PhaseStarted(phase.id, phase.prompt, phase.seconds))
                 if index > 0:
                     self._say(phase.prompt, None, kind="phase", wait=False)
             # Every phase goes into the turn's one recording, after a short gap (as in the joined transcript).
@@ -233,7 +238,7 @@ class InterviewRunner:
                 else:
                     self.store.finish_turn(turn.turn_id, status="skipped")
                     self.summary.questions.append({"id": question.id, "attempt": turn.attempt, "status": "skipped"})
-                    self.emit("skipped", {"id": question.id})
+                    self.emit(Skipped(question.id))
                 if command is Command.END_ROUND:
                     raise _EndRound
                 if command.keeps_answer:
@@ -281,7 +286,7 @@ class InterviewRunner:
             words=[vars(w) for w in answer.words], metrics=data["metrics"], rubric=data["rubric"], scores=data["score"],
             feedback=feedback, axis_scores=axes,
         )
-        self.emit("scored", {"id": question.id, "turn_id": turn.turn_id, "score": data, "interrupted": interrupted})
+        self.emit(Scored(question.id, turn.turn_id, data, interrupted))
         return score, data
 
     def _listen_once(self, turn_id: int, question: Question, record_to, phase,
@@ -339,16 +344,16 @@ class InterviewRunner:
             answer.audio, self.engines.decoder, record_to, config=config, speaking=self.speaker.speaking,
             question=question.text, vocabulary=vocabulary[:40], patience_seconds=self.persona.silence_patience_s,
             nudge=lambda seconds: self._nudge(turn_id, seconds),
-            on_caption=lambda c: self.emit("caption", {"committed": c.committed, "tentative": c.tentative}),
-            on_event=lambda e: self.emit("listening", {"what": type(e).__name__, **vars(e)}),
-            on_level=lambda rms, peak: self.emit("level", {"rms": rms, "peak": peak}),
+            on_caption=lambda c: self.emit(Captioned(c.committed, c.tentative)),
+            on_event=lambda e: self.emit(Listening(type(e).__name__, e)),
+            on_level=lambda rms, peak: self.emit(MicLevel(rms, peak)),
             on_pause=lambda seconds: self._draft(question, listener),
-            on_problem=lambda error: self.emit("error", {"problem": error.problem, "fix": error.fix}),
+            on_problem=lambda error: self.emit(Problem(error.problem, error.fix)),
             append_gap=GAP_SECONDS if append else None,
         )
         with self._lock:
             self._listener = listener
-        self.emit("listening", {"what": "Started"})
+        self.emit(Listening("Started"))
         try:
             result = listener.run()
         finally:
@@ -358,13 +363,13 @@ class InterviewRunner:
         if result.recording is not None:
             self.store.update_turn(turn_id, candidate_audio=str(result.recording.path))
         if result.error is not None and result.error is not listener.reported:
-            self.emit("error", {"problem": result.error.problem, "fix": result.error.fix})
+            self.emit(Problem(result.error.problem, result.error.fix))
         return result, self._take_command()
 
     def _nudge(self, turn_id: int, seconds: float) -> str:
         text = next(self._nudges)
         self.store.add_nudge(turn_id, text, offset_s=seconds)
-        self.emit("nudge", {"text": text, "after_seconds": seconds})
+        self.emit(Nudged(text, seconds))
         self._say(text, None, kind="nudge", wait=False)
         return text
 
@@ -393,7 +398,7 @@ class InterviewRunner:
                 break
             latency = time.perf_counter() - t0
             fturn = self.store.begin_turn(round_id, parent_turn_id=turn.turn_id, interviewer_text=followup.text, followup=followup.to_dict())
-            self.emit("followup", {**followup.to_dict(), "ready_seconds": round(latency, 3)})
+            self.emit(FollowUpAsked(followup, round(latency, 3)))
             self._say(followup.text, (fturn.turn_id, fturn.interviewer_audio_path), kind="followup", wait=False)
             result, command = self._listen_once(fturn.turn_id, question, fturn.audio_path, None)
             asked.append(followup.text)

@@ -140,8 +140,12 @@ def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, s
 def simulate(answers_dir: Path, *, mode: SessionMode | str = SessionMode.PRACTICE, question_id: str | None = None, persona_id: str | None = None,
              role: str | None = None, realtime: bool = False, seed: int = 0, settings: Settings | None = None,
              emit=None) -> dict:
-    """A whole interview without a display: interviewer audio to WAV files, answers from a folder."""
+    """A whole interview without a display: interviewer audio to WAV files, answers from a folder.
+
+    `emit` is called with every event (engine.interview.events) as it happens.
+    """
     from mockloop.engine.interview.answers import FolderAnswers
+    from mockloop.engine.interview.events import Captioned, Event, MicLevel
     from mockloop.engine.audio.output import WavFileOut
     from mockloop.engine.bank.schema import Role
     from mockloop.engine.models.engines import Engines
@@ -169,11 +173,11 @@ def simulate(answers_dir: Path, *, mode: SessionMode | str = SessionMode.PRACTIC
     engines = Engines(settings)
     events: list[dict] = []
 
-    def record(kind: str, data: dict) -> None:
-        if kind not in ("caption", "level"):
-            events.append({"event": kind, **{k: v for k, v in data.items() if k != "score"}})
+    def record(event: Event) -> None:
+        if not isinstance(event, (Captioned, MicLevel)):  # too many to list; the turns have the transcript
+            events.append({"event": event.kind, **event.to_dict()})
         if emit is not None:
-            emit(kind, data)
+            emit(event)
 
     with SessionStore.open() as store:
         store.recover_interrupted()

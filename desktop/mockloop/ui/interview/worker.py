@@ -1,12 +1,12 @@
-"""Runs one interview on a worker thread and turns the engine's events into Qt signals.
+"""Runs one interview on a worker thread and forwards the engine's events to the window.
 
 `InterviewWorker` lives on its own QThread: it warms the models, opens the store, the
 answer source and the audio output, then runs `InterviewRunner.run()` there until the
 session ends. The runner's `emit` callback is called on that thread and on the capture
-and speech-recognition threads; every event leaves as a signal, so receivers in the
-window get it queued on the GUI thread. `interview_session.InterviewSession` is the
-GUI-side owner: it starts the thread, forwards the candidate's actions (thread-safe
-runner commands), and stops without blocking.
+and speech-recognition threads; every event (engine.interview.events) leaves as it is
+through the one `engine_event` signal, so receivers in the window get it queued on the
+GUI thread. `session.InterviewSession` is the GUI-side owner: it starts the thread,
+forwards the candidate's actions (thread-safe runner commands), and stops without blocking.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from mockloop.engine.interview.answers import AnswerSource, DeskAnswers
 from mockloop.engine.interview.commands import Command
+from mockloop.engine.interview.events import Event, MicLevel
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank
 from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
@@ -61,7 +62,7 @@ class AudioEdge:
 class InterviewWorker(QObject):
     """Owns the models, the store and the runner of one session; lives on the session's QThread."""
 
-    # Dict payloads travel as `object`: Signal(dict) would turn them into QVariantMaps (keys re-sorted).
+    # Payloads travel as `object`: Signal(dict) would turn them into QVariantMaps (keys re-sorted).
     status = Signal(str)  # what is being prepared ("Loading the interviewer's voice…"); "" when ready
     persona_ready = Signal(object)  # id, name, title, focus
     input_mode = Signal(str, str, str)  # "voice" | "typed" | "file", problem, fix (problem empty when fine)
@@ -69,22 +70,8 @@ class InterviewWorker(QObject):
     awaiting_text = Signal(bool)  # a typed answer is (no longer) wanted
     failed = Signal(str, str)  # problem, fix: the session could not start or stopped on an error
     finished = Signal()
-
-    session_started = Signal(str)  # session id
-    round_started = Signal(str, float, int)  # title, budget seconds, number of questions
-    question_asked = Signal(object)  # id, text, kind, attempt, turn_id
-    phase_started = Signal(object)  # id, prompt, seconds
-    speaking = Signal(str, str)  # text, kind (question | followup | nudge | phase | feedback | transition)
-    listening = Signal(str)  # Started | SpeechStarted | Pause | SpeechResumed | NoSpeech | TurnEnded
-    caption = Signal(str, str)  # committed, tentative
-    level = Signal(float, float)  # rms, peak (0..1) of the microphone
-    nudge = Signal(str)
-    followup_asked = Signal(object)  # text, source, ready_seconds, ...
-    skipped = Signal(str)  # question id
-    scored = Signal(object)  # id, turn_id, score (AnswerScore.to_dict())
-    problem = Signal(str, str)  # a problem during the session (e.g. the microphone was lost)
-    resolved = Signal(str)  # the problem went away (the disk has room again): a sentence saying so
-    session_ended = Signal(object)  # RunSummary.to_dict()
+    # Everything the interview reports (engine.interview.events); microphone levels at most 20 a second.
+    engine_event = Signal(object)  # not `event`: that would hide QObject.event()
 
     def __init__(self, request: SessionRequest, settings: Settings, edge: AudioEdge | None = None,
                  warm: WarmEngines | None = None) -> None:
@@ -312,47 +299,21 @@ class InterviewWorker(QObject):
 
     # ---- engine events (worker, capture and speech-recognition threads) ---------------------------------
 
-    def _on_event(self, kind: str, data: dict) -> None:
+    def _on_event(self, event: Event) -> None:
         self.emit_threads.add(threading.get_ident())
-        if kind == "level":
-            self._on_level(float(data["rms"]), float(data["peak"]))
-        elif kind == "caption":
-            self.caption.emit(data["committed"], data["tentative"])
-        elif kind == "listening":
-            self.listening.emit(str(data["what"]))
-        elif kind == "speaking":
-            self.speaking.emit(data["text"], data["kind"])
-        elif kind == "question":
-            self.question_asked.emit(dict(data))
-        elif kind == "followup":
-            self.followup_asked.emit(dict(data))
-        elif kind == "scored":
-            self.scored.emit(dict(data))
-        elif kind == "nudge":
-            self.nudge.emit(data["text"])
-        elif kind == "phase":
-            self.phase_started.emit(dict(data))
-        elif kind == "skipped":
-            self.skipped.emit(data["id"])
-        elif kind == "round-started":
-            self.round_started.emit(data["title"], float(data["budget_seconds"]), len(data["questions"]))
-        elif kind == "session-started":
-            self.session_started.emit(data["session_id"])
-        elif kind == "session-ended":
-            self.session_ended.emit(dict(data))
-        elif kind == "error":
-            self.problem.emit(data["problem"], data["fix"])
-        elif kind == "resolved":
-            self.resolved.emit(data["text"])
+        if isinstance(event, MicLevel):
+            self._on_level(event)
+        else:
+            self.engine_event.emit(event)
 
-    def _on_level(self, rms: float, peak: float) -> None:
+    def _on_level(self, level: MicLevel) -> None:
         # Capture delivers ~31 blocks a second (far more from a file): send the loudest per interval.
         r, p = self._level_max
-        self._level_max = (max(r, rms), max(p, peak))
+        self._level_max = (max(r, level.rms), max(p, level.peak))
         now = time.monotonic()
         if now - self._level_at >= LEVEL_INTERVAL_S:
             self._level_at = now
-            self.level.emit(*self._level_max)
+            self.engine_event.emit(MicLevel(float(self._level_max[0]), float(self._level_max[1])))
             self._level_max = (0.0, 0.0)
 
 
