@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 import mockloop.engine
+from mockloop.engine.interview.answer_record import AnswerRecord
 from mockloop.engine.interview.answers import FolderAnswers
 from mockloop.engine.interview.events import Captioned, FollowUpAsked, MicLevel, QuestionAsked, Scored, SessionEnded, Speaking
 from mockloop.engine.audio.output import WavFileOut
@@ -31,7 +32,6 @@ from mockloop.engine.bank import load_banks
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.store import SessionStore
 from mockloop.ui.common import qt_fixes
-from mockloop.ui.feedback.view import entry_from_turn
 from mockloop.ui.interview.parts import State
 from mockloop.ui.interview.session import InterviewSession
 from mockloop.ui.interview.worker import AudioEdge
@@ -260,12 +260,12 @@ def test_a_whole_practice_turn_shows_question_captions_followup_and_feedback(qtb
     # Practising one question ends on its feedback.
     feedback = window.feedback_view
     assert window.current_view() is feedback
-    data = recorder.scored[0].score
-    overall = data["score"]["overall"]
+    answer = recorder.scored[0].answer
+    overall = answer.overall
     assert overall is not None and feedback.overall_label.text() == f"{overall:.0f}"
     assert [bar.label for bar in feedback.score_bars] == ["Depth", "Correctness", "Trade-offs", "Communication"]
     assert feedback.rubric_list.count() == len(question.rubric)
-    cited = next(p for p in data["rubric"] if p["status"] != "missing" and p["evidence"])
+    cited = next(p for p in answer.rubric if p["status"] != "missing" and p["evidence"])
     evidence = cited["evidence"][0]
     assert f">{evidence['match']}</span>" in feedback.transcript_html()  # the cited words are shaded
     row = next(i for i in range(feedback.rubric_list.count()) if feedback.rubric_list.item(i).data(Qt.ItemDataRole.UserRole) == cited["id"])
@@ -295,7 +295,7 @@ def test_a_whole_practice_turn_shows_question_captions_followup_and_feedback(qtb
     assert followup.kind.value == "followup" and followup.interviewer_text == recorder.followups[0]
 
     # Reachable later: the stored turn shows the same feedback.
-    feedback.show_entry(entry_from_turn(turn, question.text))
+    feedback.show_answer(AnswerRecord.from_turn(turn, question.text))
     assert feedback.overall_label.text() == f"{overall:.0f}" and feedback.rubric_list.count() == len(question.rubric)
     assert f">{evidence['match']}</span>" in feedback.transcript_html()
     assert recorder.followups[0] in feedback.followups_label.text()
@@ -381,7 +381,7 @@ def test_ending_the_interview_mid_answer_scores_what_was_said(qtbot, make_window
     assert turn.status.value == "done" and turn.overall is not None and len(turn.words) >= 8
     with SessionStore.open() as store:
         assert [h for h in store.axis_history() if h.turn_id == turn.id], "a finished answer counts on the radar"
-    assert window.feedback_view.entries, "its feedback is shown"
+    assert window.feedback_view.answers, "its feedback is shown"
 
 
 @pytest.fixture
@@ -583,4 +583,4 @@ def test_a_disk_that_fills_mid_answer_is_said_at_once_and_nothing_said_is_lost(q
     assert turn.candidate_audio is not None
     kept = sf.info(str(turn.candidate_audio)).duration
     assert 0 < kept < turn.words[-1].end  # the audio up to the full disk, readable; the words beyond it
-    assert window.feedback_view.entries, "its feedback is shown"
+    assert window.feedback_view.answers, "its feedback is shown"

@@ -126,7 +126,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             data = event.to_dict()
             print(f"[{event.kind}] {data.get('text') or data.get('prompt')}", flush=True)
         elif event.kind == "scored":
-            print(f"[scored] {event.id}: {event.score['score']['overall']}", flush=True)
+            print(f"[scored] {event.answer.question_id}: {event.answer.overall}", flush=True)
 
     doc = simulate(Path(args.answers), mode=args.mode, question_id=args.question, persona_id=args.persona, role=args.role,
                    realtime=args.realtime, seed=args.seed, emit=progress)

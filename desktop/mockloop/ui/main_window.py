@@ -274,11 +274,11 @@ class MainWindow(QMainWindow):
         self.interview_view.session_finished.connect(self._on_session_finished)
         self.feedback_view.practice_requested.connect(self._on_practice)
 
-    @Slot(object)
-    def _on_feedback_ready(self, entry: dict) -> None:
-        self.feedback_view.add_entry(entry)
+    @Slot(object, bool)
+    def _on_feedback_ready(self, answer: object, reanswering: bool) -> None:
+        self.feedback_view.add_answer(answer)
         # One question practised: its feedback is the point, so show it while the interviewer sums up.
-        if self.interview is not None and self.interview.request.mode is SessionMode.PRACTICE and not entry.get("reanswering"):
+        if self.interview is not None and self.interview.request.mode is SessionMode.PRACTICE and not reanswering:
             self.show_view(self.feedback_view)
 
     @Slot()
@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_session_finished(self, summary: object) -> None:
-        if self.feedback_view.entries and self.current_view() is self.interview_view:
+        if self.feedback_view.answers and self.current_view() is self.interview_view:
             self.show_view(self.feedback_view)
         self._on_history_changed()
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 if TYPE_CHECKING:  # only named here: the window imports this module at launch, and stays light
+    from mockloop.engine.interview.answer_record import AnswerRecord
     from mockloop.engine.interview.followups import FollowUp
 
 
@@ -130,16 +131,13 @@ class Skipped(Event):
 
 @dataclass(frozen=True)
 class Scored(Event):
-    """An answer was scored and kept. The JSON stream leaves the score out (the turns have it)."""
+    """An answer was scored and kept. The JSON stream names it only (the stored turns have the rest)."""
 
     kind: ClassVar[str] = "scored"
-    id: str  # question id
-    turn_id: int
-    score: dict  # AnswerScore.to_dict()
-    interrupted: bool  # cut short by the app closing: kept, but off the radar
+    answer: AnswerRecord
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "turn_id": self.turn_id, "interrupted": self.interrupted}
+        return {"id": self.answer.question_id, "turn_id": self.answer.turn_id, "interrupted": self.answer.interrupted}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 
 from mockloop import __version__
+from mockloop.engine.interview.answer_record import AnswerRecord, keep_answer
 from mockloop.engine.interview.answers import Answer, AnswerSource
 from mockloop.engine.interview.commands import Command
 from mockloop.engine.interview.events import (
@@ -33,7 +34,7 @@ from mockloop.engine.interview.plan import PlannedRound, design_phases
 from mockloop.engine.interview.lines import AGAIN, END_ROUND, GOODBYE, OPENINGS, OUT_OF_TIME
 from mockloop.engine.interview.listener import ListenResult, TurnListener
 from mockloop.engine.store.patient_store import PatientStore
-from mockloop.engine.scoring import score_answer
+from mockloop.engine.scoring import AnswerScore, score_answer
 from mockloop.engine.speech.speaker import Speaker
 from mockloop.engine.store import SessionMode, SessionStore, StoreDiskFullError
 from mockloop.engine.scoring.text import transcript_from_text
@@ -214,7 +215,6 @@ class InterviewRunner:
         parts: list[Transcript] = []
         self._asked = [question.text]
         nudges = 0
-        first_speech = None
         for index, phase in enumerate(phases):
             if phase is not None:
                 self.emit(PhaseStarted(phase.id, phase.prompt, phase.seconds))
@@ -231,10 +231,10 @@ class InterviewRunner:
             if command in MOVES_ON:
                 if parts:  # an earlier phase, or the answer in progress when the session ends: kept and scored
                     interrupted = command is Command.STOP
-                    _, data = self._keep_answer(turn, question, parts, nudges, interrupted=interrupted)
+                    _, kept = self._keep_answer(turn, question, parts, nudges, interrupted=interrupted)
                     self.summary.questions.append({
                         "id": question.id, "attempt": turn.attempt, "status": "interrupted" if interrupted else "answered",
-                        "overall": data["score"]["overall"], "flags": data["flags"], "followups": []})
+                        "overall": kept.overall, "flags": kept.flags, "followups": []})
                 else:
                     self.store.finish_turn(turn.turn_id, status="skipped")
                     self.summary.questions.append({"id": question.id, "attempt": turn.attempt, "status": "skipped"})
@@ -250,11 +250,10 @@ class InterviewRunner:
             if result is not None:
                 parts.append(result.transcript)
                 nudges += len(result.nudges)
-                if first_speech is None:
-                    first_speech = result.first_speech_at
             if command is Command.REANSWER:
                 break
         score = score_answer(question, self.bank, combine(parts), nudges=nudges)
+        answered = len(parts)
         self._reanswer = command is Command.REANSWER
         followups: list[dict] = []
         outcome = {"id": question.id, "attempt": turn.attempt, "status": "answered", "followups": followups}
@@ -263,9 +262,11 @@ class InterviewRunner:
             if not self._reanswer and score.scored:
                 self._follow_up(round_id, turn, question, score, parts, followups)
         finally:
-            # Whatever happens during the follow-ups (even the end of the session), the answer is scored and kept.
-            score, data = self._keep_answer(turn, question, parts, nudges, interrupted=False)
-            outcome.update(overall=data["score"]["overall"], flags=data["flags"])
+            # Whatever happens during the follow-ups (even the end of the session), the answer is scored and kept;
+            # scored again only when replies to follow-ups joined it.
+            score, kept = self._keep_answer(turn, question, parts, nudges, score=score if len(parts) == answered else None,
+                                            followups=[f["text"] for f in followups])
+            outcome.update(overall=kept.overall, flags=kept.flags)
         if self._reanswer:
             command = Command.REANSWER
         outcome["next"] = command.value if command is not None else None
@@ -273,21 +274,14 @@ class InterviewRunner:
             self._say(spoken_feedback(score), None, kind="feedback")
         return outcome
 
-    def _keep_answer(self, turn, question: Question, parts: list[Transcript], nudges: int, *, interrupted: bool):
-        """Score and store the answer; an interrupted one is kept whole but stays off the radar."""
+    def _keep_answer(self, turn, question: Question, parts: list[Transcript], nudges: int, *, score: AnswerScore | None = None,
+                     interrupted: bool = False, followups: list[str] | None = None) -> tuple[AnswerScore, AnswerRecord]:
+        """Score (unless `score` is of these parts already) and store the answer; an interrupted one stays off the radar."""
         answer = combine(parts)
-        score = score_answer(question, self.bank, answer, nudges=nudges)
-        data = score.to_dict()
-        counts = score.scored and not interrupted
-        axes = {axis: data["score"]["overall"] for axis in self.bank.axes_for(question)} if counts else None
-        feedback = {**data["feedback"], "insights": data["insights"], "flags": data["flags"], "notes": data["notes"]}
-        self.store.finish_turn(
-            turn.turn_id, status="interrupted" if interrupted else "done", transcript=answer.text,
-            words=[vars(w) for w in answer.words], metrics=data["metrics"], rubric=data["rubric"], scores=data["score"],
-            feedback=feedback, axis_scores=axes,
-        )
-        self.emit(Scored(question.id, turn.turn_id, data, interrupted))
-        return score, data
+        score = score or score_answer(question, self.bank, answer, nudges=nudges)
+        kept = keep_answer(self.store, self.bank, question, turn, answer, score, interrupted=interrupted, followups=followups or ())
+        self.emit(Scored(kept))
+        return score, kept
 
     def _listen_once(self, turn_id: int, question: Question, record_to, phase,
                      append: bool = False) -> tuple[ListenResult | None, Command | None]:
@@ -384,7 +378,7 @@ class InterviewRunner:
             self.planner.update(self._context(question, Transcript(" ".join(w.text for w in words), words, 0.0), list(self._asked)))
 
     def _follow_up(self, round_id: int, turn, question: Question, score, parts: list[Transcript], done: list[dict]) -> None:
-        """Ask up to the persona's number of follow-ups; each asked one is appended to `done` as it goes."""
+        """Ask up to the persona's number of follow-ups; each is appended to `done` as it is asked."""
         asked = self._asked
         for _ in range(self.persona.max_followups):
             t0 = time.perf_counter()
@@ -400,19 +394,18 @@ class InterviewRunner:
             fturn = self.store.begin_turn(round_id, parent_turn_id=turn.turn_id, interviewer_text=followup.text, followup=followup.to_dict())
             self.emit(FollowUpAsked(followup, round(latency, 3)))
             self._say(followup.text, (fturn.turn_id, fturn.interviewer_audio_path), kind="followup", wait=False)
+            done.append({"text": followup.text, "source": followup.source, "ready_seconds": round(latency, 3),
+                         "from_draft": followup.from_draft})
             result, command = self._listen_once(fturn.turn_id, question, fturn.audio_path, None)
             asked.append(followup.text)
-            record = {"text": followup.text, "source": followup.source, "ready_seconds": round(latency, 3), "from_draft": followup.from_draft}
             if command is not None and command.keeps_answer and result is not None and not result.no_speech:
                 # The reply in progress is part of the answer: kept, and the session ends after it.
                 parts.append(result.transcript)
                 self.store.finish_turn(fturn.turn_id, status="interrupted" if command is Command.STOP else "done",
                                        transcript=result.transcript.text, words=[vars(w) for w in result.transcript.words])
-                done.append(record)
                 raise _EndSession(command.ending)
             if result is None or command:
                 self.store.finish_turn(fturn.turn_id, status="skipped")
-                done.append(record)
                 if command is Command.END_ROUND:
                     raise _EndRound
                 if command in (Command.END, Command.STOP, Command.OUT_OF_ANSWERS):
@@ -422,5 +415,4 @@ class InterviewRunner:
                 break
             parts.append(result.transcript)
             self.store.finish_turn(fturn.turn_id, transcript=result.transcript.text, words=[vars(w) for w in result.transcript.words])
-            done.append(record)
             score = score_answer(question, self.bank, combine(parts))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mockloop.engine.audio.base import STT_RATE
 from mockloop.engine.bank import load_banks
 from mockloop.engine.bank.schema import Bank, Persona, Question
 from mockloop.engine.core.errors import MockloopError
@@ -70,7 +71,7 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
         samples = load_audio(audio)
         if samples.size == 0 or speech_fraction(samples) < 0.01:
             transcript = transcript_from_text("")
-            transcript.duration = samples.size / 16_000
+            transcript.duration = samples.size / STT_RATE
         else:
             vocabulary = list(question.tags) + [s for p in question.rubric for s in p.signals[:2]]
             transcript = transcribe_batch(engines.decoder, samples, vocabulary[:40], question.text)
@@ -111,27 +112,20 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
         "timings": timings,
     }
     if save:
-        doc["session_id"] = _save_answer(bank, question, persona, transcript, samples, data, followup, engines)
+        doc["session_id"] = _save_answer(bank, question, persona, transcript, samples, score, followup, engines)
     return doc
 
 
-def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, samples, data: dict, followup, engines) -> str:
+def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, samples, score, followup, engines) -> str:
+    """A one-answer practice session, the answer kept as the interview keeps one (its audio too)."""
+    from mockloop.engine.interview.answer_record import keep_answer
     from mockloop.engine.store import SessionStore
-    from mockloop.engine.interview.turn_text import save_audio
 
     with SessionStore.open() as store:
         session_id = store.create_session(SessionMode.PRACTICE, bank.company.id, persona.id, models=engines.model_names())
         round_id = store.add_round(session_id, question.round)
         turn = store.begin_turn(round_id, question.id, interviewer_text=question.text)
-        if samples is not None:
-            save_audio(turn.audio_path, samples, 16_000)  # the candidate's answer, kept like a live one
-        store.finish_turn(
-            turn.turn_id, transcript=transcript.text, words=[vars(w) for w in transcript.words], metrics=data["metrics"],
-            rubric=data["rubric"], scores=data["score"], feedback=data["feedback"],
-            followups=[followup] if followup else [],
-            candidate_audio=str(turn.audio_path) if samples is not None else None,
-            axis_scores={a: data["score"]["overall"] for a in bank.axes_for(question)} if data["scored"] else None,
-        )
+        keep_answer(store, bank, question, turn, transcript, score, planned=[followup] if followup else [], audio=samples)
         store.finish_round(round_id)
         store.finish_session(session_id)
     return session_id

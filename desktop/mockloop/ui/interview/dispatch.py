@@ -94,17 +94,12 @@ class EventDispatch:
         self._note("Skipped.")
 
     def _on_scored(self, event: Scored) -> None:
-        score = event.score or {}
-        asked = self.question
-        entry = {
-            "question_id": event.id or (asked.id if asked else None), "question": asked.text if asked else "",
-            "kind": asked.question_kind if asked else "", "attempt": asked.attempt if asked else 1, "turn_id": event.turn_id,
-            "followups": list(self.followups), "score": score, "reanswering": self._reanswer_asked,
-        }
-        self.last_entry = entry
-        self.entries.append(entry)
-        self.result_card.show_score(score)
-        self.feedback_ready.emit(entry)
+        answer = event.answer
+        self.answers.append(answer)
+        if not self._reanswer_asked:
+            self.counted.append(answer)
+        self.result_card.show_score(answer)
+        self.feedback_ready.emit(answer, self._reanswer_asked)
 
     def _on_problem(self, event: Problem) -> None:
         self._show_problem(event.problem, event.fix)
@@ -116,8 +111,8 @@ class EventDispatch:
     def _on_session_ended(self, event: SessionEnded) -> None:
         self._set_state(State.ENDED, "Interview finished — your answers are saved")
         # Counted here, not from the summary: an answer cut short by the end of the session is scored too.
-        answered = [e for e in self.entries if not e.get("reanswering")]
-        scores = [o for e in answered if (o := (e["score"].get("score") or {}).get("overall")) is not None]
+        answered = self.counted
+        scores = [a.overall for a in answered if a.overall is not None]
         detail = f"{len(answered)} answer{'s' if len(answered) != 1 else ''} scored"
         if scores:
             detail += f", {sum(scores) / len(scores):.0f} / 100 on average"

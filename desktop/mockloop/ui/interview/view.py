@@ -2,19 +2,19 @@
 
 The view only shows what an `InterviewSession` reports (its worker's lifecycle signals, and
 the engine's events through `EventDispatch`) and sends it the candidate's actions; it never
-touches an engine. Keys: Space (hold to talk), R repeat, S skip,
-D or Enter I'm done, Ctrl+Enter sends a typed answer.
+touches an engine. Keys: Space (hold to talk), R repeat, S skip, D or Enter I'm done,
+Ctrl+Enter sends a typed answer.
 """
 
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from mockloop.engine.core.settings import EndOfTurn
-from mockloop.engine.interview.events import QuestionAsked
 from mockloop.engine.interview.commands import Command
 from mockloop.ui.common.cards import Banner, Severity
 from mockloop.ui.interview.cards import CaptionsCard, QuestionCard
@@ -22,6 +22,10 @@ from mockloop.ui.interview.controls import ActionBar, PushToTalk, StatusRow, Typ
 from mockloop.ui.interview.dispatch import EventDispatch
 from mockloop.ui.interview.parts import SidePanel, State
 from mockloop.ui.interview.session import InterviewSession
+
+if TYPE_CHECKING:
+    from mockloop.engine.interview.answer_record import AnswerRecord
+    from mockloop.engine.interview.events import QuestionAsked
 
 SPEAKING_POLL_MS = 100
 SPEECH_START_GRACE_MS = 1500  # after "speaking", how long to trust it before the speaker confirms
@@ -31,7 +35,7 @@ class InterviewView(EventDispatch, QWidget):
     """Shows one running interview; `attach` a session, and it follows it until the session ends."""
 
     title = "Interview"
-    feedback_ready = Signal(object)  # an entry for the feedback view (see feedback_view)
+    feedback_ready = Signal(object, bool)  # a scored answer (AnswerRecord); True when the candidate is answering it again
     feedback_requested = Signal()
     session_finished = Signal(object)  # the run summary (engine.interview.events.SessionEnded)
 
@@ -43,8 +47,8 @@ class InterviewView(EventDispatch, QWidget):
         self.input_mode = ""
         self.question: QuestionAsked | None = None  # the question (or attempt) being answered
         self.followups: list[str] = []
-        self.last_entry: dict | None = None
-        self.entries: list[dict] = []  # this session's scored answers
+        self.answers: list[AnswerRecord] = []  # this session's scored answers
+        self.counted: list[AnswerRecord] = []  # the same, less those the candidate chose to answer again
         self._listening = False
         self._awaiting_text = False
         self._reanswer_asked = False
@@ -121,7 +125,7 @@ class InterviewView(EventDispatch, QWidget):
         """Follow a new session (before it starts)."""
         self.session = session
         self.state = State.PREPARING
-        self.question, self.followups, self.last_entry, self.entries = None, [], None, []
+        self.question, self.followups, self.answers, self.counted = None, [], [], []
         self._listening = self._awaiting_text = self._reanswer_asked = False
         self.captions_card.clear()
         self.question_card.reset()
