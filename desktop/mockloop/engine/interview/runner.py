@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import threading
 import time
 from dataclasses import dataclass, field
 
 from mockloop import __version__
 from mockloop.engine.interview.answer_record import AnswerRecord, keep_answer
 from mockloop.engine.interview.answers import Answer, AnswerSource
-from mockloop.engine.interview.commands import Command
+from mockloop.engine.interview.commands import Command, CommandInbox
 from mockloop.engine.interview.events import (
     Captioned, Emit, Event, FollowUpAsked, Listening, MicLevel, Nudged, PhaseStarted, Problem, QuestionAsked, Resolved,
     RoundStarted, Scored, SessionEnded, SessionStarted, Skipped, Speaking,
@@ -93,8 +92,8 @@ class InterviewRunner:
         self.bank = bank
         self.persona = persona
         self.rounds = rounds
-        self._closing = threading.Event()  # `stop`: the app is closing, so a full disk is not waited out
-        self.store = (PatientStore(store, on_full=self._disk_full, give_up=self._closing,
+        self._inbox = CommandInbox(stop_speaking=lambda: self.speaker.stop())
+        self.store = (PatientStore(store, on_full=self._disk_full, give_up=self._inbox.closing,
                                    on_freed=lambda: self.emit(Resolved(ROOM_AGAIN)))
                       if wait_for_room else store)
         self.answers = answers
@@ -107,9 +106,6 @@ class InterviewRunner:
         self.planner = SpeculativePlanner(FollowUpPlanner(engines.llm))
         self.elapsed = 0.0  # audio clock: seconds spoken + seconds listened
         self._nudges = itertools.cycle(persona.nudges)
-        self._commands: list[Command] = []
-        self._lock = threading.Lock()
-        self._listener: TurnListener | None = None
         self._asked: list[str] = []
         self._last_was_typed = False
         self._reanswer = False
@@ -123,35 +119,10 @@ class InterviewRunner:
         `end` (the candidate ends the interview) and `stop` (the app is closing) keep the answer
         being given: it is finished and transcribed, not thrown away.
         """
-        command = Command(name)
-        with self._lock:
-            listener = self._listener
-            if command.on_the_answer:
-                if listener is not None:
-                    getattr(listener, command.value)()
-                return
-            if command is Command.TYPE:
-                if listener is None:
-                    return  # not speaking an answer now: typing simply applies to the next one
-                self._commands.append(command)
-                listener.done()  # what was said so far is kept; the answer goes on in the text box
-                return
-            self._commands.append(command)
-            if command is Command.STOP:
-                self._closing.set()
-        self.speaker.stop()
-        if listener is not None:
-            if command.keeps_answer:
-                listener.done()
-            else:
-                listener.cancel()
+        self._inbox.send(name)
 
     def _disk_full(self, error: StoreDiskFullError) -> None:
         self.emit(Problem(error.problem, WAIT_FOR_ROOM))
-
-    def _take_command(self) -> Command | None:
-        with self._lock:
-            return self._commands.pop(0) if self._commands else None
 
     # ---- the interview -----------------------------------------------------------------------
 
@@ -300,7 +271,7 @@ class InterviewRunner:
     def _take_answer(self, turn_id: int, question: Question, record_to, phase,
                      append: bool) -> tuple[ListenResult | None, Command | None]:
         """One answer from the answer source; returns (result, command)."""
-        pending = self._take_command()
+        pending = self._inbox.take()
         if pending is not None:  # e.g. "skip" pressed while the interviewer was still speaking
             self.speaker.stop()
             return None, pending
@@ -345,20 +316,15 @@ class InterviewRunner:
             on_problem=lambda error: self.emit(Problem(error.problem, error.fix)),
             append_gap=GAP_SECONDS if append else None,
         )
-        with self._lock:
-            self._listener = listener
-        self.emit(Listening("Started"))
-        try:
+        with self._inbox.hearing(listener):
+            self.emit(Listening("Started"))
             result = listener.run()
-        finally:
-            with self._lock:
-                self._listener = None
         self.elapsed += result.audio_seconds
         if result.recording is not None:
             self.store.update_turn(turn_id, candidate_audio=str(result.recording.path))
         if result.error is not None and result.error is not listener.reported:
             self.emit(Problem(result.error.problem, result.error.fix))
-        return result, self._take_command()
+        return result, self._inbox.take()
 
     def _nudge(self, turn_id: int, seconds: float) -> str:
         text = next(self._nudges)
