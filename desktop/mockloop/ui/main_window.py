@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
@@ -94,7 +92,7 @@ class MainWindow(QMainWindow):
         self.settings_view = SettingsView(settings, banks, self, resolve=resolve)
         self.add_view(self.settings_view, self.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon))
         self.settings_view.settings_changed.connect(self._on_settings_changed)
-        self.settings_view.tester.stopped.connect(self._on_worker_stopped)
+        self.settings_view.tests_stopped.connect(self._on_worker_stopped)
         self._resolve = resolve
         self._retired_probes: list[ModelStatusProbe] = []
         self._build_actions()
@@ -129,8 +127,8 @@ class MainWindow(QMainWindow):
 
     def _start_probe(self, settings: Settings) -> ModelStatusProbe:
         probe = ModelStatusProbe(settings, self._resolve, self)
-        probe.model_ready.connect(self.home.model_panel.show_ready)
-        probe.model_failed.connect(self.home.model_panel.show_failed)
+        probe.model_ready.connect(self.home.show_model_ready)
+        probe.model_failed.connect(self.home.show_model_failed)
         probe.model_ready.connect(self._update_model_summary)
         probe.model_failed.connect(self._update_model_summary)
         probe.stopped.connect(self._on_worker_stopped)
@@ -173,6 +171,10 @@ class MainWindow(QMainWindow):
     def show_view(self, view: QWidget) -> None:
         self.nav.setCurrentRow(self.stack.indexOf(view))
 
+    def view_shortcut(self, view: QWidget) -> str:
+        """The keys that show `view` ("Ctrl+5"); "" when it has none."""
+        return self._view_actions[self.stack.indexOf(view)].shortcut().toString()
+
     def current_view(self) -> QWidget:
         return self.stack.currentWidget()
 
@@ -194,7 +196,7 @@ class MainWindow(QMainWindow):
         self.start_action.triggered.connect(self._on_start_loop)
         self.practice_action = QAction("&Practice now", self)
         self.practice_action.setShortcut(QKeySequence("Ctrl+P"))
-        self.practice_action.triggered.connect(self.home.practice_button.click)  # today's planned question
+        self.practice_action.triggered.connect(self.home.practice_now)  # today's planned question
         for action in (self.start_action, self.practice_action):
             self.addAction(action)
             self._file_menu.addAction(action)
@@ -304,11 +306,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_devices_listed(self, report: AudioReport) -> None:
-        if not report.reason:
-            self.home.device_banner.clear()
-            return
-        fix = "Settings (Ctrl+5) can test your devices and rescan after you plug one in."
-        self.home.device_banner.show_message(f"{html.escape(report.reason)}<br>{html.escape(fix)}", f"{report.reason} {fix}")
+        fix = f"Settings ({self.view_shortcut(self.settings_view)}) can test your devices and rescan after you plug one in."
+        self.home.show_device_problem(report.reason, fix)
 
     @Slot(object)
     def _on_settings_changed(self, settings: Settings) -> None:
@@ -320,8 +319,7 @@ class MainWindow(QMainWindow):
         if settings.output_device != old.output_device:
             self.review_view.set_output_device(settings.output_device)
         if models_key(settings) != models_key(old):
-            for role in registry.ROLES:
-                self.home.model_panel.show_checking(role)
+            self.home.show_models_checking(registry.ROLES)
             self._update_model_summary()
             self.model_probe.stop()
             self._retired_probes.append(self.model_probe)
@@ -346,9 +344,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _update_model_summary(self) -> None:
-        panel = self.home.model_panel
-        ready = panel.ready_count()
-        pending = sum(1 for role in registry.ROLES if panel.state(role) == "checking")
+        ready, pending = self.home.model_counts()
         if pending:
             self.models_label.setText("Checking models…")
         elif ready == len(registry.ROLES):
