@@ -229,7 +229,7 @@ def test_missing_portaudio_is_a_typed_error(monkeypatch):
     def no_portaudio():
         raise AudioUnavailableError("The PortAudio sound library is not installed, so there is no microphone or speaker.", "Install it.")
 
-    monkeypatch.setattr(audio_io, "import_sounddevice", no_portaudio)  # stands in for a machine without libportaudio2
+    monkeypatch.setattr(capture, "import_sounddevice", no_portaudio)  # stands in for a machine without libportaudio2
     with pytest.raises(NoInputDeviceError) as err:
         SoundDeviceIn()
     assert str(err.value).startswith("No microphone was found: the PortAudio sound library is not installed")
