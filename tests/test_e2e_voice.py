@@ -17,7 +17,8 @@ import soundfile as sf
 
 from mockloop.engine.audio.capture import SoundDeviceIn
 from mockloop.engine.audio.output import SoundDeviceOut
-from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
+from mockloop.engine.core.settings import EndOfTurn
+from mockloop.engine.speech.endpointer import EndpointerConfig
 from mockloop.engine.interview.listener import TurnListener
 from mockloop.engine.speech.speaker import Speaker
 from mockloop.engine.speech.streaming import Caption
@@ -57,7 +58,7 @@ def test_microphone_answer_gives_live_captions_turn_end_transcript_and_file(soun
     recording = tmp_path / "answer.wav"
     listener = TurnListener(
         SoundDeviceIn("pulse"), decoder, recording,
-        config=EndpointerConfig(mode=Mode.HANDS_FREE, silence_seconds=2.5),
+        config=EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=2.5),
         on_caption=on_caption, on_event=on_event, question="How do you handle class imbalance in spam detection?",
     )
     player = _speak_into_mic(sound_card, "piper_medium")
@@ -99,7 +100,9 @@ def test_question_played_through_the_speaker_transcribes_back(sound_card, voice,
 
 
 def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, private_data_dir):
-    from mockloop.engine.interview.answers import LiveAnswers
+    from mockloop.engine.interview.answers import DeskAnswers
+    from mockloop.engine.interview.commands import Command
+    from mockloop.engine.interview.events import FollowUpAsked, Listening
     from mockloop.engine.bank import load_banks
     from mockloop.engine.models.engines import Engines
     from mockloop.engine.interview.plan import plan_practice
@@ -109,7 +112,7 @@ def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, priv
 
     bank, question = load_banks().find("mle-spam-class-imbalance")
     engines = Engines(Settings())
-    events: list[tuple[str, dict]] = []
+    events: list = []
     runner_box: dict = {}
 
     def candidate_answers() -> None:
@@ -117,19 +120,19 @@ def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, priv
         runner_box["runner"].speaker.wait(timeout=60)
         _speak_into_mic(sound_card, "piper_medium").wait(timeout=60)
 
-    def emit(kind: str, data: dict) -> None:
-        events.append((kind, data))
-        if kind == "listening" and data.get("what") == "Started" and "candidate" not in runner_box:
+    def emit(event) -> None:
+        events.append(event)
+        if isinstance(event, Listening) and event.what == "Started" and "candidate" not in runner_box:
             runner_box["candidate"] = threading.Thread(target=candidate_answers, daemon=True)
             runner_box["candidate"].start()
-        if kind == "followup":
-            runner_box["runner"].command("stop")  # end the session once the follow-up is asked
+        if isinstance(event, FollowUpAsked):
+            runner_box["runner"].command(Command.STOP)  # end the session once the follow-up is asked
 
     out = SoundDeviceOut("pulse")
     with SessionStore.open() as store:
         runner = InterviewRunner(
-            engines, bank, bank.persona("standard"), plan_practice(bank, question), store, LiveAnswers("pulse"), out,
-            endpointing=EndpointerConfig(mode=Mode.HANDS_FREE, silence_seconds=2.5), emit=emit,
+            engines, bank, bank.persona("standard"), plan_practice(bank, question), store, DeskAnswers("pulse", typing=False), out,
+            endpointing=EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=2.5), emit=emit,
         )
         runner_box["runner"] = runner
         summary = runner.run()
@@ -137,10 +140,10 @@ def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, priv
     out.close()
     engines.close()
 
-    kinds = [k for k, _ in events]
+    kinds = [e.kind for e in events]
     assert kinds.index("question") < kinds.index("caption") < kinds.index("followup") < kinds.index("scored")
-    followup = next(d for k, d in events if k == "followup")
-    assert followup["text"].endswith("?")  # how fast it was ready is the benchmark's business
+    followup = next(e.followup for e in events if isinstance(e, FollowUpAsked))
+    assert followup.text.endswith("?")  # how fast it was ready is the benchmark's business
     turn = session.rounds[0].turns[0]
     assert turn.status.value == "done" and "precision" in turn.transcript.lower()
     assert turn.scores["overall"] is not None and turn.rubric

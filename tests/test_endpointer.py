@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from mockloop.engine.audio.base import STT_RATE
+from mockloop.engine.core.settings import EndOfTurn
 from mockloop.engine.speech.endpointer import (
-    BargeIn, EndpointerConfig, Endpointer, EndReason, Mode, NoSpeech, Pause, SpeechResumed, SpeechStarted, TurnEnded,
+    BargeIn, EndpointerConfig, Endpointer, EndReason, NoSpeech, Pause, SpeechResumed, SpeechStarted, TurnEnded,
 )
 from mockloop.engine.tools.speech_set import blocks, load_set
 from mockloop.engine.speech.vad import StreamingVad
@@ -53,7 +54,7 @@ def test_hands_free_waits_through_a_thinking_pause_and_ends_after_the_threshold(
     clip = clips["piper_thinking"]
     (first_at, first_len), (second_at, second_len) = clip.pauses  # ~2.5 s and 5.5 s of thinking
     events = []
-    ep = Endpointer(EndpointerConfig(mode=Mode.HANDS_FREE, silence_seconds=4.0), on_event=events.append)
+    ep = Endpointer(EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=4.0), on_event=events.append)
     run(ep, np.concatenate([clip.audio, silence(8)]), start=50.0)
 
     assert isinstance(events[0], SpeechStarted) and events[0].at >= 50.0
@@ -97,7 +98,7 @@ def test_a_short_blip_does_not_reset_the_pause(clips):
 def test_push_to_talk_counts_speech_only_while_the_key_is_held(clips):
     clip = clips["piper_thinking"]
     q: queue.Queue = queue.Queue()
-    ep = Endpointer(EndpointerConfig(mode=Mode.PUSH_TO_TALK), on_event=q)
+    ep = Endpointer(EndpointerConfig(mode=EndOfTurn.PUSH_TO_TALK), on_event=q)
     before = run(ep, clips["piper_short"].audio)  # talking before pressing: not part of the turn
     assert all(not v.accepted and v.probability is None for v in before) and q.empty()
 
@@ -118,7 +119,7 @@ def test_push_to_talk_counts_speech_only_while_the_key_is_held(clips):
 
 def test_push_to_talk_release_without_speech_is_a_no_speech_outcome(clips):
     events = []
-    ep = Endpointer(EndpointerConfig(mode=Mode.PUSH_TO_TALK), on_event=events.append)
+    ep = Endpointer(EndpointerConfig(mode=EndOfTurn.PUSH_TO_TALK), on_event=events.append)
     ep.press()
     run(ep, clips["bad_silence"].audio)
     end = ep.release()
@@ -128,7 +129,7 @@ def test_push_to_talk_release_without_speech_is_a_no_speech_outcome(clips):
 
 def test_manual_mode_never_ends_on_silence_and_reports_growing_pauses(clips):
     events = []
-    ep = Endpointer(EndpointerConfig(mode=Mode.MANUAL), on_event=events.append)
+    ep = Endpointer(EndpointerConfig(mode=EndOfTurn.MANUAL), on_event=events.append)
     run(ep, np.concatenate([clips["piper_short"].audio, silence(11)]))
     assert not ep.ended
     assert [p.seconds for p in of(events, Pause)] == [2.0, 5.0, 10.0]
@@ -185,7 +186,7 @@ def test_no_speech_at_all_is_a_clear_outcome(clips):
 
 def test_max_turn_duration_and_reset(clips):
     events = []
-    ep = Endpointer(EndpointerConfig(mode=Mode.MANUAL, max_turn_seconds=5.0), on_event=events.append)
+    ep = Endpointer(EndpointerConfig(mode=EndOfTurn.MANUAL, max_turn_seconds=5.0), on_event=events.append)
     run(ep, clips["piper_medium"].audio)
     assert events[-1].reason == EndReason.MAX_DURATION and events[-1].at == pytest.approx(5.0, abs=0.05)
     ep.reset()

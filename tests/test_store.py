@@ -18,7 +18,7 @@ import pytest
 import soundfile as sf
 
 from mockloop.engine.store import (
-    Mode, SessionNotFoundError, SessionStateError, SessionStatus, SessionStore, StoreDiskFullError, StoreTooNewError,
+    SessionMode, SessionNotFoundError, SessionStateError, SessionStatus, SessionStore, StoreDiskFullError, StoreTooNewError,
     TurnKind, TurnStatus,
 )
 from mockloop.engine.speech.transcript import Word as SttWord
@@ -38,7 +38,7 @@ def _write_wav(path: Path, seconds: float, rate: int = 16_000) -> None:
 
 
 def _scored_session(store: SessionStore, question: str, overall: float, status: str = "covered") -> str:
-    sid = store.create_session(Mode.PRACTICE, "twitter-x", "standard")
+    sid = store.create_session(SessionMode.PRACTICE, "twitter-x", "standard")
     rid = store.add_round(sid, "technical-loop")
     turn = store.begin_turn(rid, question, interviewer_text="Design a ranking system.")
     store.finish_turn(turn.turn_id, transcript="an answer", scores={"overall": overall, "dimensions": {"modeling": overall}},
@@ -76,7 +76,7 @@ def test_a_full_session_round_trips_with_typed_records(store, private_data_dir):
     assert finished.status is SessionStatus.FINISHED and finished.ended_at >= finished.started_at
     again = store.get_session(sid)
     assert again == finished
-    assert again.mode is Mode.LOOP and again.models == models and again.notes == "first try" and again.owner_pid is None
+    assert again.mode is SessionMode.LOOP and again.models == models and again.notes == "first try" and again.owner_pid is None
     assert [(r.index, r.stage_id, r.persona_id) for r in again.rounds] == [(1, "recruiter-screen", None), (2, "technical-loop", "standard")]
     assert again.rounds[0].time_budget_s == 900 and all(r.ended_at is not None for r in again.rounds)
     question, followup = again.rounds[0].turns
@@ -459,7 +459,7 @@ def test_a_second_process_reads_while_the_first_writes(store):
 
 
 def test_a_typed_answer_keeps_no_recording_path(store):
-    sid = store.create_session(Mode.PRACTICE, "twitter-x", "standard")
+    sid = store.create_session(SessionMode.PRACTICE, "twitter-x", "standard")
     rid = store.add_round(sid, "technical-loop")
     turn = store.begin_turn(rid, "mle-spam-class-imbalance", interviewer_text="How would you handle it?")
     assert not turn.audio_path.exists()

@@ -24,13 +24,14 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 import mockloop.engine
+from mockloop.engine.interview.answer_record import AnswerRecord
 from mockloop.engine.interview.answers import FolderAnswers
+from mockloop.engine.interview.events import Captioned, FollowUpAsked, MicLevel, QuestionAsked, Scored, SessionEnded, Speaking
 from mockloop.engine.audio.output import WavFileOut
 from mockloop.engine.bank import load_banks
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.store import SessionStore
 from mockloop.ui.common import qt_fixes
-from mockloop.ui.feedback.view import entry_from_turn
 from mockloop.ui.interview.parts import State
 from mockloop.ui.interview.session import InterviewSession
 from mockloop.ui.interview.worker import AudioEdge
@@ -46,6 +47,10 @@ ENGINE_DIR = str(Path(mockloop.engine.__file__).parent)
 pytestmark = pytest.mark.models
 
 
+RECORDED = {QuestionAsked: "on_question", Captioned: "on_caption", FollowUpAsked: "on_followup", Scored: "on_scored",
+            SessionEnded: "on_ended", Speaking: "on_speaking", MicLevel: "on_level"}
+
+
 class Recorder(QObject):
     """Lives on the GUI thread; records what the window was told, in order, with what the view showed."""
 
@@ -55,57 +60,49 @@ class Recorder(QObject):
         self.events: list[str] = []
         self.captions: list[str] = []  # the caption text the view showed after each update
         self.followups: list[str] = []
-        self.scored: list[dict] = []
+        self.scored: list[Scored] = []
         self.spoken: list[tuple[str, str]] = []  # (kind, text)
         self.meter_levels: list[float] = []  # what the view's meter showed after each level update
         self.gui_threads: set[int] = set()
         self.times: dict[str, float] = {}  # when each kind of event first reached the window
         self.watch: EngineCallsOnThisThread | None = None
-        w = session.worker
-        w.question_asked.connect(self.on_question)
-        w.caption.connect(self.on_caption)
-        w.followup_asked.connect(self.on_followup)
-        w.scored.connect(self.on_scored)
-        w.session_ended.connect(self.on_ended)
-        w.speaking.connect(self.on_speaking)
-        w.level.connect(self.on_level)
+        session.worker.engine_event.connect(self.on_event)  # connected after the view: it has shown the event
+
+    @Slot(object)
+    def on_event(self, event) -> None:
+        name = RECORDED.get(type(event))
+        if name is not None:
+            getattr(self, name)(event)
 
     def _seen(self, kind: str) -> None:
         self.gui_threads.add(threading.get_ident())
         self.events.append(kind)
         self.times.setdefault(kind, time.perf_counter())
 
-    @Slot(object)
-    def on_question(self, data: dict) -> None:
+    def on_question(self, event: QuestionAsked) -> None:
         self._seen("question")
 
-    @Slot(str, str)
-    def on_caption(self, committed: str, tentative: str) -> None:
+    def on_caption(self, event: Captioned) -> None:
         self._seen("caption")
-        self.captions.append(self.window.interview_view.captions.toPlainText())  # connected after the view
+        self.captions.append(self.window.interview_view.captions.toPlainText())
 
-    @Slot(object)
-    def on_followup(self, data: dict) -> None:
+    def on_followup(self, event: FollowUpAsked) -> None:
         self._seen("followup")
-        self.followups.append(data["text"])
+        self.followups.append(event.followup.text)
 
-    @Slot(object)
-    def on_scored(self, data: dict) -> None:
+    def on_scored(self, event: Scored) -> None:
         self._seen("scored")
-        self.scored.append(data)
+        self.scored.append(event)
         if self.watch is not None:
             self.watch.stop()  # the answer is scored: what follows (views reloading history) is not the turn
 
-    @Slot(object)
-    def on_ended(self, summary: dict) -> None:
+    def on_ended(self, event: SessionEnded) -> None:
         self._seen("session-ended")
 
-    @Slot(str, str)
-    def on_speaking(self, text: str, kind: str) -> None:
-        self.spoken.append((kind, text))
+    def on_speaking(self, event: Speaking) -> None:
+        self.spoken.append((event.line, event.text))
 
-    @Slot(float, float)
-    def on_level(self, rms: float, peak: float) -> None:
+    def on_level(self, event: MicLevel) -> None:
         self.meter_levels.append(self.window.interview_view.meter.level)
 
 
@@ -263,12 +260,12 @@ def test_a_whole_practice_turn_shows_question_captions_followup_and_feedback(qtb
     # Practising one question ends on its feedback.
     feedback = window.feedback_view
     assert window.current_view() is feedback
-    data = recorder.scored[0]["score"]
-    overall = data["score"]["overall"]
+    answer = recorder.scored[0].answer
+    overall = answer.overall
     assert overall is not None and feedback.overall_label.text() == f"{overall:.0f}"
     assert [bar.label for bar in feedback.score_bars] == ["Depth", "Correctness", "Trade-offs", "Communication"]
     assert feedback.rubric_list.count() == len(question.rubric)
-    cited = next(p for p in data["rubric"] if p["status"] != "missing" and p["evidence"])
+    cited = next(p for p in answer.rubric if p["status"] != "missing" and p["evidence"])
     evidence = cited["evidence"][0]
     assert f">{evidence['match']}</span>" in feedback.transcript_html()  # the cited words are shaded
     row = next(i for i in range(feedback.rubric_list.count()) if feedback.rubric_list.item(i).data(Qt.ItemDataRole.UserRole) == cited["id"])
@@ -298,7 +295,7 @@ def test_a_whole_practice_turn_shows_question_captions_followup_and_feedback(qtb
     assert followup.kind.value == "followup" and followup.interviewer_text == recorder.followups[0]
 
     # Reachable later: the stored turn shows the same feedback.
-    feedback.show_entry(entry_from_turn(turn, question.text))
+    feedback.show_answer(AnswerRecord.from_turn(turn, question.text))
     assert feedback.overall_label.text() == f"{overall:.0f}" and feedback.rubric_list.count() == len(question.rubric)
     assert f">{evidence['match']}</span>" in feedback.transcript_html()
     assert recorder.followups[0] in feedback.followups_label.text()
@@ -384,7 +381,7 @@ def test_ending_the_interview_mid_answer_scores_what_was_said(qtbot, make_window
     assert turn.status.value == "done" and turn.overall is not None and len(turn.words) >= 8
     with SessionStore.open() as store:
         assert [h for h in store.axis_history() if h.turn_id == turn.id], "a finished answer counts on the radar"
-    assert window.feedback_view.entries, "its feedback is shown"
+    assert window.feedback_view.answers, "its feedback is shown"
 
 
 @pytest.fixture
@@ -586,4 +583,4 @@ def test_a_disk_that_fills_mid_answer_is_said_at_once_and_nothing_said_is_lost(q
     assert turn.candidate_audio is not None
     kept = sf.info(str(turn.candidate_audio)).duration
     assert 0 < kept < turn.words[-1].end  # the audio up to the full disk, readable; the words beyond it
-    assert window.feedback_view.entries, "its feedback is shown"
+    assert window.feedback_view.answers, "its feedback is shown"

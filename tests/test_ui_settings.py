@@ -16,7 +16,7 @@ import yaml
 from PySide6.QtCore import Qt
 
 from mockloop.engine.models import registry
-from mockloop.engine.audio import capture, devices
+from mockloop.engine.audio import capture, devices as audio_devices
 from mockloop.engine.core import paths
 from mockloop.engine.audio.output import WavFileOut
 from mockloop.engine.bank import BankSet, load_banks
@@ -356,7 +356,7 @@ def test_no_sound_library_means_a_clear_message_and_no_tests(qtbot, make_view, m
         raise AudioUnavailableError("The PortAudio sound library is not installed, so there is no microphone or speaker.", "Install it.")
 
     # Stands in for a machine without libportaudio2.
-    monkeypatch.setattr(devices, "import_sounddevice", no_portaudio)
+    monkeypatch.setattr(audio_devices, "import_sounddevice", no_portaudio)
     monkeypatch.setattr(capture, "import_sounddevice", no_portaudio)
     view = make_view(Settings(input_device="USB Mic"))
     section = view.devices

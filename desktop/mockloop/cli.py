@@ -119,13 +119,14 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
     from mockloop.engine.tools.headless import simulate
 
-    def progress(kind: str, data: dict) -> None:
+    def progress(event) -> None:
         if args.json:
             return
-        if kind in ("question", "followup", "nudge", "phase"):
-            print(f"[{kind}] {data.get('text') or data.get('prompt')}", flush=True)
-        elif kind == "scored":
-            print(f"[scored] {data['id']}: {data['score']['score']['overall']}", flush=True)
+        if event.kind in ("question", "followup", "nudge", "phase"):
+            data = event.to_dict()
+            print(f"[{event.kind}] {data.get('text') or data.get('prompt')}", flush=True)
+        elif event.kind == "scored":
+            print(f"[scored] {event.answer.question_id}: {event.answer.overall}", flush=True)
 
     doc = simulate(Path(args.answers), mode=args.mode, question_id=args.question, persona_id=args.persona, role=args.role,
                    realtime=args.realtime, seed=args.seed, emit=progress)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
@@ -24,6 +22,7 @@ from mockloop.engine.audio.devices import AudioReport, audio_report
 from mockloop.engine.bank import BankSet
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.models.warm_engines import models_key
+from mockloop.engine.store import SessionMode
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.common.background import run_in_background
 from mockloop.ui.bank.view import BankView
@@ -93,7 +92,7 @@ class MainWindow(QMainWindow):
         self.settings_view = SettingsView(settings, banks, self, resolve=resolve)
         self.add_view(self.settings_view, self.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon))
         self.settings_view.settings_changed.connect(self._on_settings_changed)
-        self.settings_view.tester.stopped.connect(self._on_worker_stopped)
+        self.settings_view.tests_stopped.connect(self._on_worker_stopped)
         self._resolve = resolve
         self._retired_probes: list[ModelStatusProbe] = []
         self._build_actions()
@@ -128,8 +127,8 @@ class MainWindow(QMainWindow):
 
     def _start_probe(self, settings: Settings) -> ModelStatusProbe:
         probe = ModelStatusProbe(settings, self._resolve, self)
-        probe.model_ready.connect(self.home.model_panel.show_ready)
-        probe.model_failed.connect(self.home.model_panel.show_failed)
+        probe.model_ready.connect(self.home.show_model_ready)
+        probe.model_failed.connect(self.home.show_model_failed)
         probe.model_ready.connect(self._update_model_summary)
         probe.model_failed.connect(self._update_model_summary)
         probe.stopped.connect(self._on_worker_stopped)
@@ -172,6 +171,10 @@ class MainWindow(QMainWindow):
     def show_view(self, view: QWidget) -> None:
         self.nav.setCurrentRow(self.stack.indexOf(view))
 
+    def view_shortcut(self, view: QWidget) -> str:
+        """The keys that show `view` ("Ctrl+5"); "" when it has none."""
+        return self._view_actions[self.stack.indexOf(view)].shortcut().toString()
+
     def current_view(self) -> QWidget:
         return self.stack.currentWidget()
 
@@ -193,7 +196,7 @@ class MainWindow(QMainWindow):
         self.start_action.triggered.connect(self._on_start_loop)
         self.practice_action = QAction("&Practice now", self)
         self.practice_action.setShortcut(QKeySequence("Ctrl+P"))
-        self.practice_action.triggered.connect(self.home.practice_button.click)  # today's planned question
+        self.practice_action.triggered.connect(self.home.practice_now)  # today's planned question
         for action in (self.start_action, self.practice_action):
             self.addAction(action)
             self._file_menu.addAction(action)
@@ -231,14 +234,14 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_start_loop(self) -> None:
         if self.home.bank is not None:
-            self.start_interview(SessionRequest("loop", self.home.bank), "Starting the mock interview: warming up the speech engine…")
+            self.start_interview(SessionRequest(SessionMode.LOOP, self.home.bank), "Starting the mock interview: warming up the speech engine…")
 
     @Slot(str)
     def _on_practice(self, question_id: str) -> None:
         # A plain search (not BankSet.find): the GUI thread stays out of the engine.
         bank = next((b for b in self.banks.banks if any(q.id == question_id for q in b.questions)), None)
         if bank is not None:
-            self.start_interview(SessionRequest("practice", bank, question_id), f"Practice “{question_id}”: warming up the speech engine…")
+            self.start_interview(SessionRequest(SessionMode.PRACTICE, bank, question_id), f"Practice “{question_id}”: warming up the speech engine…")
 
     def start_interview(self, request: SessionRequest, message: str) -> InterviewSession | None:
         """Open the interview view on a new session; None (and a hint) while another one runs."""
@@ -273,11 +276,11 @@ class MainWindow(QMainWindow):
         self.interview_view.session_finished.connect(self._on_session_finished)
         self.feedback_view.practice_requested.connect(self._on_practice)
 
-    @Slot(object)
-    def _on_feedback_ready(self, entry: dict) -> None:
-        self.feedback_view.add_entry(entry)
+    @Slot(object, bool)
+    def _on_feedback_ready(self, answer: object, reanswering: bool) -> None:
+        self.feedback_view.add_answer(answer)
         # One question practised: its feedback is the point, so show it while the interviewer sums up.
-        if self.interview is not None and self.interview.request.mode == "practice" and not entry.get("reanswering"):
+        if self.interview is not None and self.interview.request.mode is SessionMode.PRACTICE and not reanswering:
             self.show_view(self.feedback_view)
 
     @Slot()
@@ -285,8 +288,8 @@ class MainWindow(QMainWindow):
         self.show_view(self.feedback_view)
 
     @Slot(object)
-    def _on_session_finished(self, summary: dict) -> None:
-        if self.feedback_view.entries and self.current_view() is self.interview_view:
+    def _on_session_finished(self, summary: object) -> None:
+        if self.feedback_view.answers and self.current_view() is self.interview_view:
             self.show_view(self.feedback_view)
         self._on_history_changed()
 
@@ -303,11 +306,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_devices_listed(self, report: AudioReport) -> None:
-        if not report.reason:
-            self.home.device_banner.clear()
-            return
-        fix = "Settings (Ctrl+5) can test your devices and rescan after you plug one in."
-        self.home.device_banner.show_message(f"{html.escape(report.reason)}<br>{html.escape(fix)}", f"{report.reason} {fix}")
+        fix = f"Settings ({self.view_shortcut(self.settings_view)}) can test your devices and rescan after you plug one in."
+        self.home.show_device_problem(report.reason, fix)
 
     @Slot(object)
     def _on_settings_changed(self, settings: Settings) -> None:
@@ -319,8 +319,7 @@ class MainWindow(QMainWindow):
         if settings.output_device != old.output_device:
             self.review_view.set_output_device(settings.output_device)
         if models_key(settings) != models_key(old):
-            for role in registry.ROLES:
-                self.home.model_panel.show_checking(role)
+            self.home.show_models_checking(registry.ROLES)
             self._update_model_summary()
             self.model_probe.stop()
             self._retired_probes.append(self.model_probe)
@@ -345,9 +344,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _update_model_summary(self) -> None:
-        panel = self.home.model_panel
-        ready = panel.ready_count()
-        pending = sum(1 for role in registry.ROLES if panel.state(role) == "checking")
+        ready, pending = self.home.model_counts()
         if pending:
             self.models_label.setText("Checking models…")
         elif ready == len(registry.ROLES):

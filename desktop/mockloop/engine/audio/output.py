@@ -1,4 +1,4 @@
-"""Speech playback: a speaker through sounddevice, or a WAV file for headless runs."""
+"""Speech playback: a speaker through sounddevice, a WAV file for headless runs, or silence without a speaker."""
 
 from __future__ import annotations
 
@@ -327,3 +327,60 @@ class WavFileOut:
         if self._file is not None:
             with self._lock:
                 self._file.close()
+
+
+class SilentOut:
+    """An AudioOut for a computer without a speaker: nothing is heard, but speech takes its time.
+
+    Keeping the pace means the question stays on screen as "being asked" as long as it would
+    be heard, and the half-duplex microphone logic behaves as with a speaker.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._until = 0.0  # monotonic time the queued speech would end
+        self._started = 0.0
+        self._rate = 0
+
+    @property
+    def device_rate(self) -> int:
+        return 0  # any rate is fine: nothing is resampled for silence
+
+    @property
+    def played_seconds(self) -> float:
+        with self._cond:
+            if not self._started:
+                return 0.0
+            return max(0.0, min(time.monotonic(), self._until) - self._started)
+
+    def play(self, samples: np.ndarray, rate: int) -> None:
+        seconds = len(np.asarray(samples).reshape(-1)) / max(1, int(rate))
+        with self._cond:
+            now = time.monotonic()
+            if self._until <= now:
+                self._until = now
+                self._started = self._started or now
+            self._until += seconds
+
+    def stop(self) -> float:
+        with self._cond:
+            played = 0.0 if not self._started else max(0.0, min(time.monotonic(), self._until) - self._started)
+            self._until = 0.0
+            self._started = 0.0
+            self._cond.notify_all()
+        return played
+
+    def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                if self._until <= now:
+                    return True
+                if deadline is not None and now >= deadline:
+                    return False
+                limit = self._until - now if deadline is None else min(self._until, deadline) - now
+                self._cond.wait(limit)
+
+    def close(self) -> None:
+        self.stop()

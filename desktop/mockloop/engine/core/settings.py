@@ -14,9 +14,11 @@ from mockloop.engine.core.errors import MockloopError
 
 
 class EndOfTurn(str, Enum):
-    HANDS_FREE = "hands-free"
-    PUSH_TO_TALK = "push-to-talk"
-    MANUAL = "manual"
+    """How a candidate's answer ends: the setting, and the end-of-turn detector's mode (speech.endpointer)."""
+
+    HANDS_FREE = "hands-free"  # a long enough pause after speech ends the turn
+    PUSH_TO_TALK = "push-to-talk"  # speech counts only while the key is held; release ends the turn
+    MANUAL = "manual"  # the candidate says when they are done
 
 
 # The voice's pace multiplier (Piper's length scale is clamped to the same range).

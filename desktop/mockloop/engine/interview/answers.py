@@ -1,26 +1,33 @@
-"""Where a candidate's answers come from: the microphone, typed text, or a folder of files (headless)."""
+"""Where a candidate's answers come from: the microphone, typed text, or a folder of files (headless).
+
+`DeskAnswers` is the desktop's source (microphone, or typed when there is none). It runs on the
+interview's worker thread, inside the runner; the window reaches it only through thread-safe
+methods (`submit_text`, `offer_command`, `set_typing`, `close`).
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 from mockloop.engine.audio.base import AudioIn
-from mockloop.engine.core.errors import MockloopError
+from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
+from mockloop.engine.interview.commands import Command
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".oga", ".mp3"}
 TEXT_SUFFIXES = {".txt", ".md"}
 # A text answer that is only one of these acts as the candidate's action instead.
-COMMANDS = {"[repeat]": "repeat", "[skip]": "skip", "[reanswer]": "reanswer", "[end round]": "end-round", "[end]": "end"}
+COMMANDS = {"[repeat]": Command.REPEAT, "[skip]": Command.SKIP, "[reanswer]": Command.REANSWER,
+            "[end round]": Command.END_ROUND, "[end]": Command.END}
 
 
 @dataclass
 class Answer:
     audio: AudioIn | None = None
     text: str | None = None
-    command: str | None = None  # repeat | skip | reanswer | end-round | end
+    command: Command | None = None  # repeat | skip | reanswer | end-round | end (stop: the app closed)
     label: str = ""  # where it came from (a file name), for reports
 
 
@@ -65,23 +72,120 @@ class FolderAnswers:
         return Answer(audio=WavFileIn(path, realtime=self.realtime), label=path.name)
 
 
-class LiveAnswers:
-    """Answers from the microphone; a typed answer submitted by the UI replaces the next one."""
+class DeskAnswers:
+    """Answers from the microphone, or typed ones while `typing` is on (always on without a microphone).
 
-    def __init__(self, device: str | int | None = None) -> None:
+    A typed answer waits in `next()` until the candidate submits text or presses an action
+    (skip, repeat...); `offer_command` hands that action to the waiting answer, so the
+    runner sees it at once instead of after the next answer. A microphone that cannot be
+    opened switches to typing and says why through `on_problem`.
+    """
+
+    def __init__(
+        self,
+        device: str | int | None,
+        *,
+        typing: bool,
+        open_microphone: Callable[[str | int | None], object] | None = None,
+        on_waiting: Callable[[bool], None] | None = None,
+        on_problem: Callable[[AudioUnavailableError], None] | None = None,
+    ) -> None:
         self.device = device
-        self._typed: str | None = None
-        self._lock = threading.Lock()
+        self._open_microphone = open_microphone or _sound_device_in
+        self._on_waiting = on_waiting or (lambda waiting: None)
+        self._on_problem = on_problem or (lambda error: None)
+        self._cond = threading.Condition()
+        self._typing = typing
+        self._text: str | None = None
+        self._command: Command | None = None
+        self._waiting = False
+        self._closed = False
+        self._draft = ""
+        self._close_command = Command.STOP
 
-    def submit_text(self, text: str) -> None:
-        with self._lock:
-            self._typed = text
+    # ---- from the window (any thread) ------------------------------------------------------------
+
+    @property
+    def typing(self) -> bool:
+        return self._typing
+
+    @property
+    def waiting(self) -> bool:
+        """True while an answer is waiting for typed text."""
+        return self._waiting
+
+    def set_typing(self, typing: bool) -> None:
+        """Type (True) or speak (False) from the next answer on; a waiting typed answer switches at once."""
+        with self._cond:
+            self._typing = typing
+            self._cond.notify_all()
+
+    def submit_text(self, text: str) -> bool:
+        """Give the waiting answer its text; False (and nothing kept) when no answer is waiting."""
+        with self._cond:
+            if not self._waiting:
+                return False
+            self._text = text
+            self._cond.notify_all()
+            return True
+
+    def offer_command(self, command: Command) -> bool:
+        """Hand an action (skip, repeat, reanswer, end-round) to a waiting typed answer; False if none waits."""
+        with self._cond:
+            if not self._waiting or self._command is not None:
+                return False
+            self._command = command
+            self._cond.notify_all()
+            return True
+
+    def close(self, draft: str = "", command: Command = Command.STOP) -> None:
+        """The session is ending: a waiting answer (and every later one) becomes `command` (stop or end).
+
+        A waiting typed answer with a `draft` (typed, not sent) returns that text with the command.
+        """
+        with self._cond:
+            self._closed = True
+            self._draft = draft.strip()
+            self._close_command = command
+            self._cond.notify_all()
+
+    # ---- from the runner ---------------------------------------------------------------------
 
     def next(self, prompt: str) -> Answer | None:
-        from mockloop.engine.audio.capture import SoundDeviceIn
+        with self._cond:
+            if self._closed:
+                return Answer(command=self._close_command, label="closed")
+            typing = self._typing
+        if not typing:
+            try:
+                return Answer(audio=self._open_microphone(self.device), label="microphone")
+            except AudioUnavailableError as exc:
+                with self._cond:
+                    self._typing = True
+                self._on_problem(exc)
+        return self._wait_for_typed()
 
-        with self._lock:
-            typed, self._typed = self._typed, None
-        if typed is not None:
-            return Answer(text=typed, label="typed")
-        return Answer(audio=SoundDeviceIn(self.device), label="microphone")
+    def _wait_for_typed(self) -> Answer:
+        with self._cond:
+            self._waiting, self._text, self._command = True, None, None
+        self._on_waiting(True)
+        try:
+            with self._cond:
+                self._cond.wait_for(lambda: self._closed or self._text is not None or self._command is not None or not self._typing)
+                if self._closed:
+                    return Answer(text=self._draft or None, command=self._close_command, label="closed")
+                if self._command is not None:
+                    return Answer(command=self._command, label="typed")
+                if self._text is not None:
+                    return Answer(text=self._text, label="typed")
+        finally:
+            with self._cond:
+                self._waiting = False
+            self._on_waiting(False)
+        return self.next("")  # switched back to speaking while waiting
+
+
+def _sound_device_in(device: str | int | None):
+    from mockloop.engine.audio.capture import SoundDeviceIn
+
+    return SoundDeviceIn(device)

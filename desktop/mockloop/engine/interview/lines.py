@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from mockloop.engine.store.records import SessionMode
+
 OUT_OF_TIME = "We're out of time for this round, so let's stop here."
 END_ROUND = "Okay, let's end this round here."
 GOODBYE = "That's the end of our interview. Thanks, and good luck!"
 AGAIN = "Sure, let's take it again from the top."
 OPENINGS = {
-    "loop": "Hi, I'm your interviewer today. We'll go through the full loop. Remember to think out loud.",
-    "practice": "Hi, I'm your interviewer today. Let's practise one question. Remember to think out loud.",
+    SessionMode.LOOP: "Hi, I'm your interviewer today. We'll go through the full loop. Remember to think out loud.",
+    SessionMode.PRACTICE: "Hi, I'm your interviewer today. Let's practise one question. Remember to think out loud.",
 }
 
 

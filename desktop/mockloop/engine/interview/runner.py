@@ -2,8 +2,8 @@
 
 The runner is the interviewer's state machine (loop → round → question → phases →
 follow-ups) on one thread that owns the models. The UI (or the headless `simulate`
-command) gives it an answer source and an audio output, sends commands (`done`,
-`repeat`, `skip`, `reanswer`, `end-round`, `stop`) from any thread, and receives events.
+command) gives it an answer source and an audio output, sends commands (`Command`: done,
+repeat, skip, reanswer, end-round, stop...) from any thread, and receives events (`events`).
 The clock is the audio's (seconds spoken plus seconds listened), so a headless run keeps
 time exactly like a live one.
 """
@@ -12,38 +12,43 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
 
 from mockloop import __version__
+from mockloop.engine.interview.answer_record import AnswerRecord, keep_answer
 from mockloop.engine.interview.answers import Answer, AnswerSource
+from mockloop.engine.interview.commands import Command, CommandInbox
+from mockloop.engine.interview.events import (
+    Captioned, Emit, Event, FollowUpAsked, Listening, MicLevel, Nudged, PhaseStarted, Problem, QuestionAsked, Resolved,
+    RoundStarted, Scored, SessionEnded, SessionStarted, Skipped, Speaking,
+)
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank, Kind, Persona, Question
-from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
+from mockloop.engine.core.settings import EndOfTurn
+from mockloop.engine.speech.endpointer import EndpointerConfig
 from mockloop.engine.models.engines import Engines
 from mockloop.engine.interview.followups import FollowUpContext, FollowUpPlanner, SpeculativePlanner
 from mockloop.engine.interview.plan import PlannedRound, design_phases
 from mockloop.engine.interview.lines import AGAIN, END_ROUND, GOODBYE, OPENINGS, OUT_OF_TIME
 from mockloop.engine.interview.listener import ListenResult, TurnListener
 from mockloop.engine.store.patient_store import PatientStore
-from mockloop.engine.scoring import score_answer
+from mockloop.engine.scoring import AnswerScore, score_answer
 from mockloop.engine.speech.speaker import Speaker
-from mockloop.engine.store import SessionStore, StoreDiskFullError
+from mockloop.engine.store import SessionMode, SessionStore, StoreDiskFullError
 from mockloop.engine.scoring.text import transcript_from_text
 from mockloop.engine.speech.transcript import Transcript
 from mockloop.engine.interview.turn_text import GAP_SECONDS, combine, save_audio, spoken_feedback
 
-Emit = Callable[[str, dict], None]
-
-# Commands that end the session but keep the answer in progress.
-KEEPS_ANSWER = ("end", "stop")
 WAIT_FOR_ROOM = ("Everything saved before is intact, and the interview waits with your answer until there is room: "
                  "free some disk space and it carries on by itself.")
 ROOM_AGAIN = "There is room on the disk again; your answer is saved."
-# The candidate switched to typing mid-answer: the spoken part is kept and the answer continues typed.
-SWITCH_TO_TYPING = "type"
+# The commands that move on from a question (an answer already given in part is kept and scored).
+MOVES_ON = (Command.SKIP, Command.END_ROUND, Command.END, Command.STOP)
+
+
+def _ignore(event: Event) -> None:
+    pass
 
 
 class _EndRound(Exception):
@@ -75,7 +80,7 @@ class InterviewRunner:
         answers: AnswerSource,
         out: AudioOut,
         *,
-        mode: str = "practice",
+        mode: SessionMode = SessionMode.PRACTICE,
         endpointing: EndpointerConfig | None = None,
         emit: Emit | None = None,
         followup_budget: float = 0.3,
@@ -87,23 +92,20 @@ class InterviewRunner:
         self.bank = bank
         self.persona = persona
         self.rounds = rounds
-        self._closing = threading.Event()  # `stop`: the app is closing, so a full disk is not waited out
-        self.store = (PatientStore(store, on_full=self._disk_full, give_up=self._closing,
-                                   on_freed=lambda: self.emit("resolved", {"text": ROOM_AGAIN}))
+        self._inbox = CommandInbox(stop_speaking=lambda: self.speaker.stop())
+        self.store = (PatientStore(store, on_full=self._disk_full, give_up=self._inbox.closing,
+                                   on_freed=lambda: self.emit(Resolved(ROOM_AGAIN)))
                       if wait_for_room else store)
         self.answers = answers
-        self.mode = mode
-        self.endpointing = endpointing or EndpointerConfig(mode=Mode.HANDS_FREE, silence_seconds=engines.settings.silence_seconds)
-        self.emit = emit or (lambda kind, data: None)
+        self.mode = SessionMode(mode)
+        self.endpointing = endpointing or EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=engines.settings.silence_seconds)
+        self.emit: Emit = emit or _ignore
         self.followup_budget = followup_budget
         self.rate = persona.speaking_rate * engines.settings.speaking_rate
         self.speaker = Speaker(engines.voice, out, cache=engines.cache)
         self.planner = SpeculativePlanner(FollowUpPlanner(engines.llm))
         self.elapsed = 0.0  # audio clock: seconds spoken + seconds listened
         self._nudges = itertools.cycle(persona.nudges)
-        self._commands: list[str] = []
-        self._lock = threading.Lock()
-        self._listener: TurnListener | None = None
         self._asked: list[str] = []
         self._last_was_typed = False
         self._reanswer = False
@@ -111,40 +113,16 @@ class InterviewRunner:
 
     # ---- commands from other threads ------------------------------------------------------------
 
-    def command(self, name: str) -> None:
+    def command(self, name: Command | str) -> None:
         """done / press / release act on the current answer; the others end it and are then obeyed.
 
         `end` (the candidate ends the interview) and `stop` (the app is closing) keep the answer
         being given: it is finished and transcribed, not thrown away.
         """
-        with self._lock:
-            listener = self._listener
-            if name in ("done", "press", "release"):
-                if listener is not None:
-                    getattr(listener, name)()
-                return
-            if name == SWITCH_TO_TYPING:
-                if listener is None:
-                    return  # not speaking an answer now: typing simply applies to the next one
-                self._commands.append(name)
-                listener.done()  # what was said so far is kept; the answer goes on in the text box
-                return
-            self._commands.append(name)
-            if name == "stop":
-                self._closing.set()
-        self.speaker.stop()
-        if listener is not None:
-            if name in KEEPS_ANSWER:
-                listener.done()
-            else:
-                listener.cancel()
+        self._inbox.send(name)
 
     def _disk_full(self, error: StoreDiskFullError) -> None:
-        self.emit("error", {"problem": error.problem, "fix": WAIT_FOR_ROOM})
-
-    def _take_command(self) -> str | None:
-        with self._lock:
-            return self._commands.pop(0) if self._commands else None
+        self.emit(Problem(error.problem, WAIT_FOR_ROOM))
 
     # ---- the interview -----------------------------------------------------------------------
 
@@ -152,12 +130,12 @@ class InterviewRunner:
         models = self.engines.model_names()
         self.session_id = self.store.create_session(self.mode, self.bank.company.id, self.persona.id, models=models, app_version=__version__)
         summary = self.summary = RunSummary(self.session_id)
-        self.emit("session-started", {"session_id": self.session_id, "persona": self.persona.id, "rounds": [r.title for r in self.rounds]})
+        self.emit(SessionStarted(self.session_id, self.persona.id, [r.title for r in self.rounds]))
         try:
-            self._say(OPENINGS["loop" if self.mode == "loop" else "practice"], None)
+            self._say(OPENINGS[self.mode], None)
             for planned in self.rounds:
                 round_id = self.store.add_round(self.session_id, planned.stage, time_budget_s=planned.budget_seconds, persona_id=self.persona.id)
-                self.emit("round-started", {"title": planned.title, "budget_seconds": planned.budget_seconds, "questions": planned.questions})
+                self.emit(RoundStarted(planned.title, planned.budget_seconds, planned.questions))
                 started = self.elapsed
                 try:
                     for qid in planned.questions:
@@ -176,7 +154,7 @@ class InterviewRunner:
             self.planner.close()
             self.speaker.close()
         self.store.finish_session(self.session_id, interrupted=summary.ended == "stopped")
-        self.emit("session-ended", summary.to_dict())
+        self.emit(SessionEnded(summary.session_id, summary.ended, summary.questions))
         return summary
 
     def _say(self, text: str, keep_for: tuple[int, object] | None, kind: str = "transition", wait: bool = True) -> None:
@@ -186,7 +164,7 @@ class InterviewRunner:
             turn_id, path = keep_for
             save_audio(path, audio, self.engines.voice.sample_rate)
             self.store.update_turn(turn_id, interviewer_audio=str(path))
-        self.emit("speaking", {"text": text, "kind": kind})
+        self.emit(Speaking(text, kind))
         self.speaker.say(text, self.rate)
         self.elapsed += len(audio) / self.engines.voice.sample_rate
         if wait:
@@ -196,10 +174,10 @@ class InterviewRunner:
         """Ask a question (again if the candidate re-answers); each attempt goes into the summary."""
         while True:
             turn = self.store.begin_turn(round_id, question.id, interviewer_text=question.text)
-            self.emit("question", {"id": question.id, "text": question.text, "kind": question.kind.value, "attempt": turn.attempt, "turn_id": turn.turn_id})
+            self.emit(QuestionAsked(question.id, question.text, question.kind.value, turn.attempt, turn.turn_id))
             self._say(question.text, (turn.turn_id, turn.interviewer_audio_path), kind="question", wait=False)
             outcome = self._answer_question(round_id, turn, question, planned)
-            if outcome.get("next") != "reanswer":
+            if outcome.get("next") != Command.REANSWER:
                 return
             self._say(AGAIN, None)
 
@@ -208,48 +186,46 @@ class InterviewRunner:
         parts: list[Transcript] = []
         self._asked = [question.text]
         nudges = 0
-        first_speech = None
         for index, phase in enumerate(phases):
             if phase is not None:
-                self.emit("phase", {"id": phase.id, "prompt": phase.prompt, "seconds": phase.seconds})
+                self.emit(PhaseStarted(phase.id, phase.prompt, phase.seconds))
                 if index > 0:
                     self._say(phase.prompt, None, kind="phase", wait=False)
             # Every phase goes into the turn's one recording, after a short gap (as in the joined transcript).
             result, command = self._listen_once(turn.turn_id, question, turn.audio_path, phase, append=index > 0)
-            if command == "repeat":
+            if command is Command.REPEAT:
                 self._say(question.text, None, kind="question", wait=False)
                 result, command = self._listen_once(turn.turn_id, question, turn.audio_path, phase, append=bool(parts))
-            if command in KEEPS_ANSWER and result is not None and not result.no_speech:
+            if command is not None and command.keeps_answer and result is not None and not result.no_speech:
                 parts.append(result.transcript)
                 nudges += len(result.nudges)
-            if command in ("skip", "end-round", "end", "stop"):
+            if command in MOVES_ON:
                 if parts:  # an earlier phase, or the answer in progress when the session ends: kept and scored
-                    interrupted = command == "stop"
-                    _, data = self._keep_answer(turn, question, parts, nudges, interrupted=interrupted)
+                    interrupted = command is Command.STOP
+                    _, kept = self._keep_answer(turn, question, parts, nudges, interrupted=interrupted)
                     self.summary.questions.append({
                         "id": question.id, "attempt": turn.attempt, "status": "interrupted" if interrupted else "answered",
-                        "overall": data["score"]["overall"], "flags": data["flags"], "followups": []})
+                        "overall": kept.overall, "flags": kept.flags, "followups": []})
                 else:
                     self.store.finish_turn(turn.turn_id, status="skipped")
                     self.summary.questions.append({"id": question.id, "attempt": turn.attempt, "status": "skipped"})
-                    self.emit("skipped", {"id": question.id})
-                if command == "end-round":
+                    self.emit(Skipped(question.id))
+                if command is Command.END_ROUND:
                     raise _EndRound
-                if command in ("end", "stop"):
-                    raise _EndSession("stopped" if command == "stop" else "finished")
+                if command.keeps_answer:
+                    raise _EndSession(command.ending)
                 return self.summary.questions[-1]
-            if command == "out-of-answers":
+            if command is Command.OUT_OF_ANSWERS:
                 self.store.finish_turn(turn.turn_id, status="skipped")
-                raise _EndSession("answers-ran-out")
+                raise _EndSession(command.ending)
             if result is not None:
                 parts.append(result.transcript)
                 nudges += len(result.nudges)
-                if first_speech is None:
-                    first_speech = result.first_speech_at
-            if command == "reanswer":
+            if command is Command.REANSWER:
                 break
         score = score_answer(question, self.bank, combine(parts), nudges=nudges)
-        self._reanswer = command == "reanswer"
+        answered = len(parts)
+        self._reanswer = command is Command.REANSWER
         followups: list[dict] = []
         outcome = {"id": question.id, "attempt": turn.attempt, "status": "answered", "followups": followups}
         self.summary.questions.append(outcome)
@@ -257,37 +233,32 @@ class InterviewRunner:
             if not self._reanswer and score.scored:
                 self._follow_up(round_id, turn, question, score, parts, followups)
         finally:
-            # Whatever happens during the follow-ups (even the end of the session), the answer is scored and kept.
-            score, data = self._keep_answer(turn, question, parts, nudges, interrupted=False)
-            outcome.update(overall=data["score"]["overall"], flags=data["flags"])
+            # Whatever happens during the follow-ups (even the end of the session), the answer is scored and kept;
+            # scored again only when replies to follow-ups joined it.
+            score, kept = self._keep_answer(turn, question, parts, nudges, score=score if len(parts) == answered else None,
+                                            followups=[f["text"] for f in followups])
+            outcome.update(overall=kept.overall, flags=kept.flags)
         if self._reanswer:
-            command = "reanswer"
-        outcome["next"] = command
-        if command != "reanswer":
+            command = Command.REANSWER
+        outcome["next"] = command.value if command is not None else None
+        if command is not Command.REANSWER:
             self._say(spoken_feedback(score), None, kind="feedback")
         return outcome
 
-    def _keep_answer(self, turn, question: Question, parts: list[Transcript], nudges: int, *, interrupted: bool):
-        """Score and store the answer; an interrupted one is kept whole but stays off the radar."""
+    def _keep_answer(self, turn, question: Question, parts: list[Transcript], nudges: int, *, score: AnswerScore | None = None,
+                     interrupted: bool = False, followups: list[str] | None = None) -> tuple[AnswerScore, AnswerRecord]:
+        """Score (unless `score` is of these parts already) and store the answer; an interrupted one stays off the radar."""
         answer = combine(parts)
-        score = score_answer(question, self.bank, answer, nudges=nudges)
-        data = score.to_dict()
-        counts = score.scored and not interrupted
-        axes = {axis: data["score"]["overall"] for axis in self.bank.axes_for(question)} if counts else None
-        feedback = {**data["feedback"], "insights": data["insights"], "flags": data["flags"], "notes": data["notes"]}
-        self.store.finish_turn(
-            turn.turn_id, status="interrupted" if interrupted else "done", transcript=answer.text,
-            words=[vars(w) for w in answer.words], metrics=data["metrics"], rubric=data["rubric"], scores=data["score"],
-            feedback=feedback, axis_scores=axes,
-        )
-        self.emit("scored", {"id": question.id, "turn_id": turn.turn_id, "score": data, "interrupted": interrupted})
-        return score, data
+        score = score or score_answer(question, self.bank, answer, nudges=nudges)
+        kept = keep_answer(self.store, self.bank, question, turn, answer, score, interrupted=interrupted, followups=followups or ())
+        self.emit(Scored(kept))
+        return score, kept
 
     def _listen_once(self, turn_id: int, question: Question, record_to, phase,
-                     append: bool = False) -> tuple[ListenResult | None, str | None]:
+                     append: bool = False) -> tuple[ListenResult | None, Command | None]:
         """One answer (spoken, typed, or begun aloud and finished typed); returns (result, command)."""
         result, command = self._take_answer(turn_id, question, record_to, phase, append)
-        if command != SWITCH_TO_TYPING:
+        if command is not Command.TYPE:
             return result, command
         typed, command = self._take_answer(turn_id, question, None, phase, False)  # the answer source now types
         parts = [r.transcript for r in (result, typed) if r is not None and not r.no_speech]
@@ -298,23 +269,24 @@ class InterviewRunner:
         return dataclasses.replace(result, transcript=joined, no_speech=not joined.text.strip(), reason="typed"), command
 
     def _take_answer(self, turn_id: int, question: Question, record_to, phase,
-                     append: bool) -> tuple[ListenResult | None, str | None]:
+                     append: bool) -> tuple[ListenResult | None, Command | None]:
         """One answer from the answer source; returns (result, command)."""
-        pending = self._take_command()
+        pending = self._inbox.take()
         if pending is not None:  # e.g. "skip" pressed while the interviewer was still speaking
             self.speaker.stop()
             return None, pending
         answer = self.answers.next(question.text)
         if answer is None:
             self.speaker.wait()
-            return None, "out-of-answers"
-        if answer.command and answer.text:  # e.g. the app closed with a typed answer not yet sent
+            return None, Command.OUT_OF_ANSWERS
+        command = Command(answer.command) if answer.command else None
+        if command and answer.text:  # e.g. the app closed with a typed answer not yet sent
             self.speaker.stop()
             self._last_was_typed = True
-            return ListenResult(transcript_from_text(answer.text), False, "typed", None, 0.0, 0.0, None), answer.command
-        if answer.command:
+            return ListenResult(transcript_from_text(answer.text), False, "typed", None, 0.0, 0.0, None), command
+        if command:
             self.speaker.wait()
-            return None, answer.command
+            return None, command
         if answer.text is not None:
             self.speaker.wait()
             self._last_was_typed = True
@@ -330,39 +302,34 @@ class InterviewRunner:
         if getattr(answer.audio, "finished", None) is not None:
             # A recorded answer ends when its file does, not at a thinking pause; and it starts when
             # the question has been heard, as a candidate would (the microphone itself opens at once).
-            config = EndpointerConfig(**{**vars(config), "mode": Mode.MANUAL, "no_speech_seconds": None})
+            config = EndpointerConfig(**{**vars(config), "mode": EndOfTurn.MANUAL, "no_speech_seconds": None})
             self.speaker.wait()
         vocabulary = tuple(question.tags) + tuple(s for p in question.rubric for s in p.signals[:2])
         listener = TurnListener(
             answer.audio, self.engines.decoder, record_to, config=config, speaking=self.speaker.speaking,
             question=question.text, vocabulary=vocabulary[:40], patience_seconds=self.persona.silence_patience_s,
             nudge=lambda seconds: self._nudge(turn_id, seconds),
-            on_caption=lambda c: self.emit("caption", {"committed": c.committed, "tentative": c.tentative}),
-            on_event=lambda e: self.emit("listening", {"what": type(e).__name__, **vars(e)}),
-            on_level=lambda rms, peak: self.emit("level", {"rms": rms, "peak": peak}),
+            on_caption=lambda c: self.emit(Captioned(c.committed, c.tentative)),
+            on_event=lambda e: self.emit(Listening(type(e).__name__, e)),
+            on_level=lambda rms, peak: self.emit(MicLevel(rms, peak)),
             on_pause=lambda seconds: self._draft(question, listener),
-            on_problem=lambda error: self.emit("error", {"problem": error.problem, "fix": error.fix}),
+            on_problem=lambda error: self.emit(Problem(error.problem, error.fix)),
             append_gap=GAP_SECONDS if append else None,
         )
-        with self._lock:
-            self._listener = listener
-        self.emit("listening", {"what": "Started"})
-        try:
+        with self._inbox.hearing(listener):
+            self.emit(Listening("Started"))
             result = listener.run()
-        finally:
-            with self._lock:
-                self._listener = None
         self.elapsed += result.audio_seconds
         if result.recording is not None:
             self.store.update_turn(turn_id, candidate_audio=str(result.recording.path))
         if result.error is not None and result.error is not listener.reported:
-            self.emit("error", {"problem": result.error.problem, "fix": result.error.fix})
-        return result, self._take_command()
+            self.emit(Problem(result.error.problem, result.error.fix))
+        return result, self._inbox.take()
 
     def _nudge(self, turn_id: int, seconds: float) -> str:
         text = next(self._nudges)
         self.store.add_nudge(turn_id, text, offset_s=seconds)
-        self.emit("nudge", {"text": text, "after_seconds": seconds})
+        self.emit(Nudged(text, seconds))
         self._say(text, None, kind="nudge", wait=False)
         return text
 
@@ -377,7 +344,7 @@ class InterviewRunner:
             self.planner.update(self._context(question, Transcript(" ".join(w.text for w in words), words, 0.0), list(self._asked)))
 
     def _follow_up(self, round_id: int, turn, question: Question, score, parts: list[Transcript], done: list[dict]) -> None:
-        """Ask up to the persona's number of follow-ups; each asked one is appended to `done` as it goes."""
+        """Ask up to the persona's number of follow-ups; each is appended to `done` as it is asked."""
         asked = self._asked
         for _ in range(self.persona.max_followups):
             t0 = time.perf_counter()
@@ -391,29 +358,27 @@ class InterviewRunner:
                 break
             latency = time.perf_counter() - t0
             fturn = self.store.begin_turn(round_id, parent_turn_id=turn.turn_id, interviewer_text=followup.text, followup=followup.to_dict())
-            self.emit("followup", {**followup.to_dict(), "ready_seconds": round(latency, 3)})
+            self.emit(FollowUpAsked(followup, round(latency, 3)))
             self._say(followup.text, (fturn.turn_id, fturn.interviewer_audio_path), kind="followup", wait=False)
+            done.append({"text": followup.text, "source": followup.source, "ready_seconds": round(latency, 3),
+                         "from_draft": followup.from_draft})
             result, command = self._listen_once(fturn.turn_id, question, fturn.audio_path, None)
             asked.append(followup.text)
-            record = {"text": followup.text, "source": followup.source, "ready_seconds": round(latency, 3), "from_draft": followup.from_draft}
-            if command in KEEPS_ANSWER and result is not None and not result.no_speech:
+            if command is not None and command.keeps_answer and result is not None and not result.no_speech:
                 # The reply in progress is part of the answer: kept, and the session ends after it.
                 parts.append(result.transcript)
-                self.store.finish_turn(fturn.turn_id, status="interrupted" if command == "stop" else "done",
+                self.store.finish_turn(fturn.turn_id, status="interrupted" if command is Command.STOP else "done",
                                        transcript=result.transcript.text, words=[vars(w) for w in result.transcript.words])
-                done.append(record)
-                raise _EndSession("stopped" if command == "stop" else "finished")
+                raise _EndSession(command.ending)
             if result is None or command:
                 self.store.finish_turn(fturn.turn_id, status="skipped")
-                done.append(record)
-                if command == "end-round":
+                if command is Command.END_ROUND:
                     raise _EndRound
-                if command in ("end", "stop", "out-of-answers"):
-                    raise _EndSession({"end": "finished", "stop": "stopped"}.get(command, "answers-ran-out"))
-                if command == "reanswer":
+                if command in (Command.END, Command.STOP, Command.OUT_OF_ANSWERS):
+                    raise _EndSession(command.ending)
+                if command is Command.REANSWER:
                     self._reanswer = True
                 break
             parts.append(result.transcript)
             self.store.finish_turn(fturn.turn_id, transcript=result.transcript.text, words=[vars(w) for w in result.transcript.words])
-            done.append(record)
             score = score_answer(question, self.bank, combine(parts))

@@ -17,13 +17,8 @@ from enum import Enum
 from typing import Callable, Union
 
 from mockloop.engine.audio.base import STT_RATE, AudioBlock
+from mockloop.engine.core.settings import EndOfTurn
 from mockloop.engine.speech.vad import StreamingVad
-
-
-class Mode(str, Enum):
-    PUSH_TO_TALK = "push-to-talk"  # speech counts only while the key is held; release ends the turn
-    MANUAL = "manual"  # the candidate says when they are done
-    HANDS_FREE = "hands-free"  # a long enough pause after speech ends the turn
 
 
 class EndReason(str, Enum):
@@ -36,7 +31,7 @@ class EndReason(str, Enum):
 
 @dataclass(frozen=True)
 class EndpointerConfig:
-    mode: Mode = Mode.HANDS_FREE
+    mode: EndOfTurn = EndOfTurn.HANDS_FREE
     silence_seconds: float = 4.0  # hands-free: a pause this long after speech ends the turn
     pause_marks: tuple[float, ...] = (2.0, 5.0, 10.0)  # a Pause event as a pause passes each
     no_speech_seconds: float | None = 20.0  # nothing said for this long: NoSpeech
@@ -162,7 +157,7 @@ class Endpointer:
         if not self._holding:
             return None
         self._holding = False
-        return self._end_now(EndReason.RELEASED) if self.config.mode == Mode.PUSH_TO_TALK else None
+        return self._end_now(EndReason.RELEASED) if self.config.mode == EndOfTurn.PUSH_TO_TALK else None
 
     def done(self) -> TurnEnded | None:
         """The candidate's "I'm done" action; ends the turn in any mode."""
@@ -189,7 +184,7 @@ class Endpointer:
     def _process(self, block: AudioBlock, events: list[Event]) -> Verdict:
         cfg = self.config
         end = block.start + len(block.samples) / STT_RATE
-        if self._state == _ENDED or (cfg.mode == Mode.PUSH_TO_TALK and not self._holding):
+        if self._state == _ENDED or (cfg.mode == EndOfTurn.PUSH_TO_TALK and not self._holding):
             return Verdict(None, False, (), ())
         if not self.speaking.is_set():
             self._barged = False
@@ -253,7 +248,7 @@ class Endpointer:
                 while self._marks < len(cfg.pause_marks) and self._silence >= cfg.pause_marks[self._marks]:
                     events.append(Pause(cfg.pause_marks[self._marks], round(end, 3)))
                     self._marks += 1
-                if cfg.mode == Mode.HANDS_FREE and self._silence >= cfg.silence_seconds:
+                if cfg.mode == EndOfTurn.HANDS_FREE and self._silence >= cfg.silence_seconds:
                     self._end(EndReason.SILENCE, end, events)
                     return
         if cfg.max_turn_seconds is not None and self._listened >= cfg.max_turn_seconds:

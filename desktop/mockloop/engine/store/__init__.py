@@ -9,14 +9,14 @@ from mockloop.engine.store.errors import (
     StoreUnavailableError,
 )
 from mockloop.engine.store.records import (
-    Attempt, AxisScore, Mode, Nudge, RecoveredSession, Round, Session, SessionStatus, SessionSummary, Turn, TurnKind,
+    Attempt, AxisScore, Nudge, RecoveredSession, Round, Session, SessionMode, SessionStatus, SessionSummary, Turn, TurnKind,
     TurnStart, TurnStatus, Word,
 )
 from mockloop.engine.store.sessions import SessionStore, default_path
 
 __all__ = [
-    "Attempt", "AxisScore", "Migration", "Mode", "Nudge", "RecoveredSession", "RecoveryNotice", "Round", "Session",
-    "SessionNotFoundError", "SessionStateError", "SessionStatus", "SessionStore", "SessionSummary", "StoreCorruptError",
+    "Attempt", "AxisScore", "Migration", "Nudge", "RecoveredSession", "RecoveryNotice", "Round", "Session",
+    "SessionMode", "SessionNotFoundError", "SessionStateError", "SessionStatus", "SessionStore", "SessionSummary", "StoreCorruptError",
     "StoreDiskFullError", "StoreError", "StoreTooNewError", "StoreUnavailableError", "Turn", "TurnKind", "TurnStart",
     "TurnStatus", "Word", "default_path",
 ]

@@ -13,7 +13,9 @@ from mockloop.engine.store import files
 from mockloop.engine.store.codec import load, parse_time
 
 
-class Mode(str, Enum):
+class SessionMode(str, Enum):
+    """A whole loop, or one question practised: the store keeps it, the interview runs by it."""
+
     PRACTICE = "practice"
     LOOP = "loop"
 
@@ -107,7 +109,7 @@ class Round:
 @dataclass(frozen=True)
 class Session:
     id: str
-    mode: Mode
+    mode: SessionMode
     bank_id: str
     persona_id: str
     status: SessionStatus
@@ -133,7 +135,7 @@ class SessionSummary:
     id: str
     started_at: datetime
     ended_at: datetime | None
-    mode: Mode
+    mode: SessionMode
     bank_id: str
     persona_id: str
     status: SessionStatus
@@ -152,7 +154,7 @@ class Attempt:
     """One answer to a question, for side-by-side comparison across sessions."""
 
     session_id: str
-    session_mode: Mode
+    session_mode: SessionMode
     persona_id: str
     turn_id: int
     attempt: int
@@ -213,7 +215,7 @@ def round_from_row(row: sqlite3.Row, turns: tuple[Turn, ...] = ()) -> Round:
 
 def session_from_row(row: sqlite3.Row, rounds: tuple[Round, ...] = ()) -> Session:
     return Session(
-        id=row["id"], mode=Mode(row["mode"]), bank_id=row["bank_id"], persona_id=row["persona_id"],
+        id=row["id"], mode=SessionMode(row["mode"]), bank_id=row["bank_id"], persona_id=row["persona_id"],
         status=SessionStatus(row["status"]), started_at=parse_time(row["started_at"]),
         ended_at=parse_time(row["ended_at"]), app_version=row["app_version"], models=load(row["models"], {}),
         notes=row["notes"], interruptions=row["interruptions"], interrupted_at=parse_time(row["interrupted_at"]),
@@ -224,7 +226,7 @@ def session_from_row(row: sqlite3.Row, rounds: tuple[Round, ...] = ()) -> Sessio
 def summary_from_row(row: sqlite3.Row) -> SessionSummary:
     return SessionSummary(
         id=row["id"], started_at=parse_time(row["started_at"]), ended_at=parse_time(row["ended_at"]),
-        mode=Mode(row["mode"]), bank_id=row["bank_id"], persona_id=row["persona_id"],
+        mode=SessionMode(row["mode"]), bank_id=row["bank_id"], persona_id=row["persona_id"],
         status=SessionStatus(row["status"]), overall_average=row["overall_average"],
         turn_count=row["turn_count"], scored_count=row["scored_count"], interruptions=row["interruptions"],
     )
@@ -233,7 +235,7 @@ def summary_from_row(row: sqlite3.Row) -> SessionSummary:
 def attempt_from_row(row: sqlite3.Row, root: Path) -> Attempt:
     scores = load(row["scores"], {})
     return Attempt(
-        session_id=row["session_id"], session_mode=Mode(row["mode"]), persona_id=row["persona_id"],
+        session_id=row["session_id"], session_mode=SessionMode(row["mode"]), persona_id=row["persona_id"],
         turn_id=row["id"], attempt=row["attempt"], status=TurnStatus(row["status"]),
         started_at=parse_time(row["started_at"]), overall=row["overall"],
         dimensions=scores.get("dimensions", {}) if isinstance(scores, dict) else {},

@@ -13,7 +13,7 @@ from mockloop.engine.store.codec import dump, new_session_id, now, plain, score_
 from mockloop.engine.store.db import Database, Migration, RecoveryNotice
 from mockloop.engine.store.errors import SessionNotFoundError, SessionStateError, StoreError
 from mockloop.engine.store.records import (
-    Attempt, AxisScore, Mode, Nudge, RecoveredSession, Session, SessionStatus, SessionSummary, Turn, TurnKind,
+    Attempt, AxisScore, Nudge, RecoveredSession, Session, SessionMode, SessionStatus, SessionSummary, Turn, TurnKind,
     TurnStart, TurnStatus,
 )
 
@@ -68,10 +68,10 @@ class SessionStore:
 
     # -- writing a session -------------------------------------------------------------------
 
-    def create_session(self, mode: Mode | str, bank_id: str, persona_id: str, *, models: Mapping[str, Any] | None = None,
+    def create_session(self, mode: SessionMode | str, bank_id: str, persona_id: str, *, models: Mapping[str, Any] | None = None,
                        app_version: str = __version__, notes: str = "") -> str:
         """Start a session owned by this process; returns its id."""
-        mode = Mode(mode)
+        mode = SessionMode(mode)
         _require_text(bank_id=bank_id, persona_id=persona_id)
         models_json = dump(models or {}, "models", dict)
         with self._db.write() as conn:

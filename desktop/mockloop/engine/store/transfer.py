@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from mockloop.engine.store import files, queries
 from mockloop.engine.store.codec import new_session_id, parse_time, time_text
-from mockloop.engine.store.records import Mode, SessionStatus, TurnKind, TurnStatus
+from mockloop.engine.store.records import SessionMode, SessionStatus, TurnKind, TurnStatus
 
 SNAPSHOT_FORMAT = 1
 _SESSION_COLUMNS = ("mode", "bank_id", "persona_id", "status", "started_at", "ended_at", "app_version", "models",
@@ -70,7 +70,7 @@ def insert(conn: sqlite3.Connection, root: Path, data: Mapping[str, Any], audio_
         free = False
     session_id = wanted if free else _fresh_id(conn, root)
     values = {c: _in(c, session.get(c)) for c in _SESSION_COLUMNS}
-    Mode(values["mode"])
+    SessionMode(values["mode"])
     if SessionStatus(values["status"]) is SessionStatus.IN_PROGRESS:
         values["status"] = SessionStatus.INTERRUPTED.value  # nobody is recording it here
     try:

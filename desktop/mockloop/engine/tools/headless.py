@@ -8,10 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
+from mockloop.engine.audio.base import STT_RATE
 from mockloop.engine.bank import load_banks
 from mockloop.engine.bank.schema import Bank, Persona, Question
 from mockloop.engine.core.errors import MockloopError
-from mockloop.engine.core.settings import Settings
+from mockloop.engine.core.settings import EndOfTurn, Settings
+from mockloop.engine.store.records import SessionMode
 
 LLM_TIMEOUT_SECONDS = 8.0  # a headless follow-up may take longer than a live one, but never hangs
 
@@ -69,7 +71,7 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
         samples = load_audio(audio)
         if samples.size == 0 or speech_fraction(samples) < 0.01:
             transcript = transcript_from_text("")
-            transcript.duration = samples.size / 16_000
+            transcript.duration = samples.size / STT_RATE
         else:
             vocabulary = list(question.tags) + [s for p in question.rubric for s in p.signals[:2]]
             transcript = transcribe_batch(engines.decoder, samples, vocabulary[:40], question.text)
@@ -110,45 +112,43 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
         "timings": timings,
     }
     if save:
-        doc["session_id"] = _save_answer(bank, question, persona, transcript, samples, data, followup, engines)
+        doc["session_id"] = _save_answer(bank, question, persona, transcript, samples, score, followup, engines)
     return doc
 
 
-def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, samples, data: dict, followup, engines) -> str:
+def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, samples, score, followup, engines) -> str:
+    """A one-answer practice session, the answer kept as the interview keeps one (its audio too)."""
+    from mockloop.engine.interview.answer_record import keep_answer
     from mockloop.engine.store import SessionStore
-    from mockloop.engine.interview.turn_text import save_audio
 
     with SessionStore.open() as store:
-        session_id = store.create_session("practice", bank.company.id, persona.id, models=engines.model_names())
+        session_id = store.create_session(SessionMode.PRACTICE, bank.company.id, persona.id, models=engines.model_names())
         round_id = store.add_round(session_id, question.round)
         turn = store.begin_turn(round_id, question.id, interviewer_text=question.text)
-        if samples is not None:
-            save_audio(turn.audio_path, samples, 16_000)  # the candidate's answer, kept like a live one
-        store.finish_turn(
-            turn.turn_id, transcript=transcript.text, words=[vars(w) for w in transcript.words], metrics=data["metrics"],
-            rubric=data["rubric"], scores=data["score"], feedback=data["feedback"],
-            followups=[followup] if followup else [],
-            candidate_audio=str(turn.audio_path) if samples is not None else None,
-            axis_scores={a: data["score"]["overall"] for a in bank.axes_for(question)} if data["scored"] else None,
-        )
+        keep_answer(store, bank, question, turn, transcript, score, planned=[followup] if followup else [], audio=samples)
         store.finish_round(round_id)
         store.finish_session(session_id)
     return session_id
 
 
-def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | None = None, persona_id: str | None = None,
+def simulate(answers_dir: Path, *, mode: SessionMode | str = SessionMode.PRACTICE, question_id: str | None = None, persona_id: str | None = None,
              role: str | None = None, realtime: bool = False, seed: int = 0, settings: Settings | None = None,
              emit=None) -> dict:
-    """A whole interview without a display: interviewer audio to WAV files, answers from a folder."""
+    """A whole interview without a display: interviewer audio to WAV files, answers from a folder.
+
+    `emit` is called with every event (engine.interview.events) as it happens.
+    """
     from mockloop.engine.interview.answers import FolderAnswers
+    from mockloop.engine.interview.events import Captioned, Event, MicLevel
     from mockloop.engine.audio.output import WavFileOut
     from mockloop.engine.bank.schema import Role
     from mockloop.engine.models.engines import Engines
-    from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
+    from mockloop.engine.speech.endpointer import EndpointerConfig
     from mockloop.engine.interview.plan import plan_loop, plan_practice
     from mockloop.engine.interview.runner import InterviewRunner
     from mockloop.engine.store import SessionStore
 
+    mode = SessionMode(mode)
     settings = settings or Settings.load()
     answers = FolderAnswers(answers_dir, realtime=realtime)
     banks = load_banks()
@@ -157,7 +157,7 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
         rounds = plan_practice(bank, question)
     else:
         bank = banks.banks[0]
-        if mode == "practice":
+        if mode is SessionMode.PRACTICE:
             question = next(q for q in bank.questions if q.round != bank.loop[0].id) if len(bank.loop) > 1 else bank.questions[0]
             rounds = plan_practice(bank, question)
         else:
@@ -167,11 +167,11 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
     engines = Engines(settings)
     events: list[dict] = []
 
-    def record(kind: str, data: dict) -> None:
-        if kind not in ("caption", "level"):
-            events.append({"event": kind, **{k: v for k, v in data.items() if k != "score"}})
+    def record(event: Event) -> None:
+        if not isinstance(event, (Captioned, MicLevel)):  # too many to list; the turns have the transcript
+            events.append({"event": event.kind, **event.to_dict()})
         if emit is not None:
-            emit(kind, data)
+            emit(event)
 
     with SessionStore.open() as store:
         store.recover_interrupted()
@@ -181,7 +181,7 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
         out = WavFileOut(track)
         runner = InterviewRunner(
             engines, bank, persona, rounds, store, answers, out, mode=mode, emit=record,
-            endpointing=EndpointerConfig(mode=Mode.MANUAL, silence_seconds=settings.silence_seconds, no_speech_seconds=None),
+            endpointing=EndpointerConfig(mode=EndOfTurn.MANUAL, silence_seconds=settings.silence_seconds, no_speech_seconds=None),
         )
         summary = runner.run()
         out.close()
@@ -189,7 +189,7 @@ def simulate(answers_dir: Path, *, mode: str = "practice", question_id: str | No
     engines.close()
     return {
         **summary.to_dict(),
-        "mode": mode,
+        "mode": mode.value,
         "persona": persona.id,
         "answers_used": answers.used,
         "interviewer_track": str(track),

@@ -1,8 +1,7 @@
 """Feedback on one answer: scores, rubric points with their evidence in the transcript, delivery and insights.
 
-An entry is a plain dict: question_id, question (text), kind, attempt, turn_id, followups
-(texts asked), and score (`AnswerScore.to_dict()`). Entries arrive from the interview as
-each answer is scored; `entry_from_turn` makes one from a stored turn, for answers reviewed later.
+What it shows is an `AnswerRecord` (engine.interview.answer_record): from the interview as
+each answer is scored, or `AnswerRecord.from_turn` for a stored answer reviewed later.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mockloop.engine.interview.answer_record import AnswerInput, AnswerRecord
 from mockloop.ui.common import theme
 from mockloop.ui.common.cards import Banner, Card, Severity, scroll_page
 from mockloop.ui.feedback.parts import (
@@ -32,22 +32,6 @@ from mockloop.ui.feedback.parts import (
 )
 
 POINT_ROLE = Qt.ItemDataRole.UserRole
-
-
-def entry_from_turn(turn, question_text: str = "") -> dict:
-    """A feedback entry from a stored question turn (mockloop.engine.store Turn)."""
-    feedback = dict(turn.feedback or {})
-    return {
-        "question_id": turn.question_id, "question": question_text or turn.interviewer_text, "kind": "",
-        "attempt": turn.attempt, "turn_id": turn.id,
-        "followups": [f.get("text", "") for f in turn.followups if isinstance(f, dict)],
-        "score": {
-            "scored": turn.overall is not None, "flags": [], "notes": [],
-            "transcript": {"text": turn.transcript, "timed": bool(turn.metrics.get("timed"))},
-            "rubric": turn.rubric, "score": turn.scores, "metrics": turn.metrics,
-            "insights": feedback.pop("insights", {}), "feedback": feedback,
-        },
-    }
 
 
 def _rich(parent: QWidget, name: str) -> QLabel:
@@ -68,8 +52,8 @@ class FeedbackView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Feedback")
-        self.entries: list[dict] = []
-        self.entry: dict | None = None
+        self.answers: list[AnswerRecord] = []  # newest first, as in the picker
+        self.answer: AnswerRecord | None = None  # the one shown
         self._selected_point: str | None = None
         em = self.fontMetrics().height()
         content = scroll_page(self, 90)
@@ -113,7 +97,7 @@ class FeedbackView(QWidget):
         columns.addLayout(left, 2)
         columns.addLayout(right, 3)
         body.addLayout(columns)
-        self.show_entry(None)
+        self.show_answer(None)
 
     # ---- building ---------------------------------------------------------------------------------
 
@@ -230,56 +214,53 @@ class FeedbackView(QWidget):
     # ---- showing ----------------------------------------------------------------------------------
 
     @Slot(object)
-    def add_entry(self, entry: dict) -> None:
+    def add_answer(self, answer: AnswerRecord) -> None:
         """A newly scored answer: listed first in the picker and shown."""
-        self.entries.insert(0, entry)
+        self.answers.insert(0, answer)
         self.picker.blockSignals(True)
-        self.picker.insertItem(0, self._entry_title(entry))
+        self.picker.insertItem(0, self._answer_title(answer))
         self.picker.setCurrentIndex(0)
         self.picker.blockSignals(False)
-        self.picker.setVisible(len(self.entries) > 1)
-        self.show_entry(entry)
+        self.picker.setVisible(len(self.answers) > 1)
+        self.show_answer(answer)
 
     @staticmethod
-    def _entry_title(entry: dict) -> str:
-        overall = (entry.get("score") or {}).get("score", {}).get("overall")
-        text = entry.get("question", "")
+    def _answer_title(answer: AnswerRecord) -> str:
+        text = answer.question
         short = text if len(text) <= 48 else text[:47].rstrip() + "…"
-        score = "not scored" if overall is None else f"{overall:.0f}"
-        return f"{short} · attempt {entry.get('attempt', 1)} · {score}"
+        score = "not scored" if answer.overall is None else f"{answer.overall:.0f}"
+        return f"{short} · attempt {answer.attempt} · {score}"
 
     @Slot(int)
     def _on_picked(self, index: int) -> None:
-        if 0 <= index < len(self.entries):
-            self.show_entry(self.entries[index])
+        if 0 <= index < len(self.answers):
+            self.show_answer(self.answers[index])
 
-    def show_entry(self, entry: dict | None) -> None:
-        self.entry = entry
+    def show_answer(self, answer: AnswerRecord | None) -> None:
+        self.answer = answer
         self._selected_point = None
-        self.empty_label.setVisible(entry is None)
-        self.body.setVisible(entry is not None)
-        if entry is None:
+        self.empty_label.setVisible(answer is None)
+        self.body.setVisible(answer is not None)
+        if answer is None:
             return
-        data = entry.get("score") or {}
-        self.question_label.setText(entry.get("question", ""))
-        kind = entry.get("kind") or data.get("kind") or ""
-        meta = [kind, f"attempt {entry.get('attempt', 1)}"]
-        if (data.get("metrics") or {}).get("timed") is False:
+        self.question_label.setText(answer.question)
+        meta = [answer.kind, f"attempt {answer.attempt}"]
+        if answer.input is AnswerInput.TYPED:
             meta.append("typed answer")
         self.meta_label.setText(" · ".join(m for m in meta if m))
-        notes = data.get("notes") or []
+        notes = answer.notes
         if notes:
             self.notes_banner.show_message("<br>".join(html.escape(n) for n in notes), " ".join(notes))
         else:
             self.notes_banner.clear()
-        self._show_scores(data)
-        self._show_metrics(data.get("metrics") or {})
-        self.insights_label.setText(insights_html(data.get("insights") or {}))
-        followups = entry.get("followups") or []
+        self._show_scores(answer)
+        self._show_metrics(answer.metrics or {})
+        self.insights_label.setText(insights_html(answer.insights or {}))
+        followups = answer.followups
         self.followups_label.setText(bullet_html(followups) if followups else "<i>No follow-up questions were asked.</i>")
-        self._show_rubric(data.get("rubric") or [])
+        self._show_rubric(answer.rubric or [])
         self._show_transcript()
-        fb = data.get("feedback") or {}
+        fb = answer.feedback or {}
         advice = []
         if fb.get("strengths"):
             advice.append("<b>Keep</b>" + bullet_html(fb["strengths"]))
@@ -291,13 +272,13 @@ class FeedbackView(QWidget):
         outline = fb.get("outline") or []
         self.outline_label.setText(bullet_html(outline, ordered=True) if outline else "<i>No outline in the bank for this question.</i>")
 
-    def _show_scores(self, data: dict) -> None:
-        score = data.get("score") or {}
+    def _show_scores(self, answer: AnswerRecord) -> None:
+        score = answer.score or {}
         overall = score.get("overall")
         self.overall_label.setText("—" if overall is None else f"{overall:.0f}")
         self.overall_label.setAccessibleDescription("not scored" if overall is None else f"{overall:.0f} out of 100")
         if overall is None:
-            verdict = "Not scored. " + " ".join(data.get("notes") or [])
+            verdict = "Not scored. " + " ".join(answer.notes)
         else:
             verdict = "Strong answer." if overall >= 70 else "A fair start: see what to work on." if overall >= 40 else "Needs work: the outline shows a strong answer."
         self.verdict_label.setText(verdict.strip())
@@ -343,14 +324,13 @@ class FeedbackView(QWidget):
         self.rubric_list.fit()
 
     def _show_transcript(self) -> None:
-        if self.entry is None:
+        if self.answer is None:
             return
-        data = self.entry.get("score") or {}
-        text = (data.get("transcript") or {}).get("text", "")
+        text = self.answer.transcript
         if not text.strip():
             self.transcript.setHtml("<i>Nothing was heard for this answer.</i>")
             return
-        body = highlight_html(text, data.get("rubric") or [], self.palette(), self._selected_point)
+        body = highlight_html(text, self.answer.rubric or [], self.palette(), self._selected_point)
         self.transcript.setHtml(f"<p style='line-height:140%'>{body}</p>")
 
     def transcript_html(self) -> str:
@@ -363,10 +343,10 @@ class FeedbackView(QWidget):
 
     @Slot()
     def _on_again(self) -> None:
-        if self.entry is not None and self.entry.get("question_id"):
-            self.practice_requested.emit(self.entry["question_id"])
+        if self.answer is not None and self.answer.question_id:
+            self.practice_requested.emit(self.answer.question_id)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and self.entry is not None:
-            self.show_entry(self.entry)  # highlight colours come from the palette
+        if event.type() == QEvent.Type.PaletteChange and self.answer is not None:
+            self.show_answer(self.answer)  # highlight colours come from the palette

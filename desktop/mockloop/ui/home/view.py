@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+from typing import Iterable
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
 from mockloop.engine.core import paths
 from mockloop.engine.bank import Bank, BankSet
 from mockloop.engine.bank.schema import LoopStage, Persona
+from mockloop.engine.models import registry
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.common.cards import Banner, Card, Severity, scroll_page
 from mockloop.ui.common.model_status import ModelStatusPanel
@@ -258,6 +262,38 @@ class HomeView(QWidget):
     def refresh_plan(self) -> None:
         """Reload the practice plan in the background (call after each finished session)."""
         self.plan_panel.refresh()
+
+    @Slot()
+    def practice_now(self) -> None:
+        """What "Practice now" does (the window's Ctrl+P): today's planned question, when a bank is shown."""
+        self.practice_button.click()
+
+    def show_device_problem(self, reason: str, fix: str) -> None:
+        """Why there is no microphone or speaker, and what to do; an empty reason clears it."""
+        if not reason:
+            self.device_banner.clear()
+            return
+        self.device_banner.show_message(f"{html.escape(reason)}<br>{html.escape(fix)}", f"{reason} {fix}")
+
+    # ---- the models' status (from the window's probe) ---------------------------------------------
+
+    @Slot(str, object)
+    def show_model_ready(self, role: str, info: object) -> None:
+        self.model_panel.show_ready(role, info)
+
+    @Slot(str, str, str)
+    def show_model_failed(self, role: str, problem: str, fix: str) -> None:
+        self.model_panel.show_failed(role, problem, fix)
+
+    def show_models_checking(self, roles: Iterable[str]) -> None:
+        """Back to "Checking…" (the models were changed in Settings)."""
+        for role in roles:
+            self.model_panel.show_checking(role)
+
+    def model_counts(self) -> tuple[int, int]:
+        """(ready, still being checked) among the model roles."""
+        checking = sum(1 for role in registry.ROLES if self.model_panel.state(role) == "checking")
+        return self.model_panel.ready_count(), checking
 
     def practice_question_id(self) -> str | None:
         """The question "Practice now" opens: the plan's first for today, else the bank's first."""

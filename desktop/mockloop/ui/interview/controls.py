@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from mockloop.engine.core.settings import EndOfTurn
+from mockloop.engine.interview.commands import Command
 from mockloop.ui.common import theme
 from mockloop.ui.interview.parts import StatePill
 from mockloop.ui.common.level_meter import LevelMeter
@@ -95,7 +96,7 @@ class StatusRow(QWidget):
 class ActionBar(QWidget):
     """Repeat, Skip, Re-answer, End round on the left; End interview and I'm done on the right."""
 
-    command = Signal(str)  # repeat | skip | reanswer | end-round
+    command = Signal(str)  # a Command's value: repeat | skip | reanswer | end-round
     done_requested = Signal()
     end_requested = Signal()
 
@@ -105,10 +106,10 @@ class ActionBar(QWidget):
         rows.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         row.setSpacing(self.fontMetrics().height() // 2)
-        self.repeat_button = self._action("Repeat", "Hear the question again (R)", "repeat", QStyle.StandardPixmap.SP_BrowserReload)
-        self.skip_button = self._action("Skip", "Skip this question (S)", "skip", QStyle.StandardPixmap.SP_MediaSkipForward)
-        self.reanswer_button = self._action("Re-answer", "Start this answer again from the top", "reanswer", QStyle.StandardPixmap.SP_MediaSeekBackward)
-        self.end_round_button = self._action("End round", "End this round and move on", "end-round", QStyle.StandardPixmap.SP_MediaStop)
+        self.repeat_button = self._action("Repeat", "Hear the question again (R)", Command.REPEAT, QStyle.StandardPixmap.SP_BrowserReload)
+        self.skip_button = self._action("Skip", "Skip this question (S)", Command.SKIP, QStyle.StandardPixmap.SP_MediaSkipForward)
+        self.reanswer_button = self._action("Re-answer", "Start this answer again from the top", Command.REANSWER, QStyle.StandardPixmap.SP_MediaSeekBackward)
+        self.end_round_button = self._action("End round", "End this round and move on", Command.END_ROUND, QStyle.StandardPixmap.SP_MediaStop)
         for button in (self.repeat_button, self.skip_button, self.reanswer_button, self.end_round_button):
             row.addWidget(button)
         row.addStretch(1)
@@ -130,11 +131,11 @@ class ActionBar(QWidget):
         self.keys_hint.setAccessibleName("Keyboard shortcuts")
         rows.addWidget(self.keys_hint)
 
-    def _action(self, text: str, tip: str, command: str, icon: QStyle.StandardPixmap) -> QPushButton:
+    def _action(self, text: str, tip: str, command: Command, icon: QStyle.StandardPixmap) -> QPushButton:
         button = QPushButton(self.style().standardIcon(icon), text, self)
         button.setAccessibleName(text)
         button.setToolTip(tip)
-        button.setProperty("command", command)
+        button.setProperty("command", command.value)
         button.clicked.connect(self._on_action)
         return button
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, QRectF, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
@@ -11,6 +12,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVB
 
 from mockloop.ui.common import theme
 from mockloop.ui.common.cards import Card
+
+if TYPE_CHECKING:
+    from mockloop.engine.interview.answer_record import AnswerRecord
 
 
 class State(Enum):
@@ -249,10 +253,10 @@ class ResultCard(Card):
         self.body.addWidget(self.feedback_button)
         self.hide()
 
-    def show_score(self, score: dict) -> None:
-        overall = (score.get("score") or {}).get("overall")
+    def show_score(self, answer: AnswerRecord) -> None:
+        overall = answer.overall
         self.score_label.setText("Not scored" if overall is None else f"{overall:.0f} / 100")
-        points = score.get("rubric") or []
+        points = answer.rubric or []
         covered = sum(1 for p in points if p.get("status") == "covered")
         self.detail_label.setText(f"{covered} of {len(points)} rubric points covered" if points else "")
         self.setAccessibleDescription(f"{self.score_label.text()}. {self.detail_label.text()}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from mockloop.engine.core.settings import Settings
+from mockloop.engine.interview.commands import Command
 from mockloop.engine.models.warm_engines import WarmEngines
 from mockloop.ui.common import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
 from mockloop.ui.interview.worker import AudioEdge, InterviewWorker, SessionRequest
@@ -38,7 +39,7 @@ class InterviewSession(QObject):
         return self._thread is not None and not self._finished
 
     @Slot(str)
-    def command(self, name: str) -> None:
+    def command(self, name: Command | str) -> None:
         if self.is_running():
             self.worker.command(name)  # thread-safe: the worker's thread is busy running the interview
 

@@ -1,36 +1,43 @@
 """The interview: who is asking, the question, what the app is doing, live captions and the candidate's actions.
 
-The view only shows what an `InterviewSession` reports and sends it the candidate's
-actions; it never touches an engine. Keys: Space (hold to talk), R repeat, S skip,
-D or Enter I'm done, Ctrl+Enter sends a typed answer.
+The view only shows what an `InterviewSession` reports (its worker's lifecycle signals, and
+the engine's events through `EventDispatch`) and sends it the candidate's actions; it never
+touches an engine. Keys: Space (hold to talk), R repeat, S skip, D or Enter I'm done,
+Ctrl+Enter sends a typed answer.
 """
 
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from mockloop.engine.core.settings import EndOfTurn
+from mockloop.engine.interview.commands import Command
 from mockloop.ui.common.cards import Banner, Severity
 from mockloop.ui.interview.cards import CaptionsCard, QuestionCard
 from mockloop.ui.interview.controls import ActionBar, PushToTalk, StatusRow, TypedAnswerBox
+from mockloop.ui.interview.dispatch import EventDispatch
 from mockloop.ui.interview.parts import SidePanel, State
 from mockloop.ui.interview.session import InterviewSession
 
+if TYPE_CHECKING:
+    from mockloop.engine.interview.answer_record import AnswerRecord
+    from mockloop.engine.interview.events import QuestionAsked
+
 SPEAKING_POLL_MS = 100
 SPEECH_START_GRACE_MS = 1500  # after "speaking", how long to trust it before the speaker confirms
-KIND_LABELS = {"followup": "Follow-up", "nudge": "Nudge", "phase": "Next phase", "feedback": "Feedback", "transition": ""}
 
 
-class InterviewView(QWidget):
+class InterviewView(EventDispatch, QWidget):
     """Shows one running interview; `attach` a session, and it follows it until the session ends."""
 
     title = "Interview"
-    feedback_ready = Signal(object)  # an entry for the feedback view (see feedback_view)
+    feedback_ready = Signal(object, bool)  # a scored answer (AnswerRecord); True when the candidate is answering it again
     feedback_requested = Signal()
-    session_finished = Signal(object)  # the run summary
+    session_finished = Signal(object)  # the run summary (engine.interview.events.SessionEnded)
 
     def __init__(self, end_of_turn: EndOfTurn = EndOfTurn.HANDS_FREE, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,10 +45,10 @@ class InterviewView(QWidget):
         self.session: InterviewSession | None = None
         self.state = State.PREPARING
         self.input_mode = ""
-        self.question: dict = {}
+        self.question: QuestionAsked | None = None  # the question (or attempt) being answered
         self.followups: list[str] = []
-        self.last_entry: dict | None = None
-        self.entries: list[dict] = []  # this session's scored answers
+        self.answers: list[AnswerRecord] = []  # this session's scored answers
+        self.counted: list[AnswerRecord] = []  # the same, less those the candidate chose to answer again
         self._listening = False
         self._awaiting_text = False
         self._reanswer_asked = False
@@ -118,7 +125,7 @@ class InterviewView(QWidget):
         """Follow a new session (before it starts)."""
         self.session = session
         self.state = State.PREPARING
-        self.question, self.followups, self.last_entry, self.entries = {}, [], None, []
+        self.question, self.followups, self.answers, self.counted = None, [], [], []
         self._listening = self._awaiting_text = self._reanswer_asked = False
         self.captions_card.clear()
         self.question_card.reset()
@@ -137,20 +144,7 @@ class InterviewView(QWidget):
         w.output_problem.connect(self._on_output_problem)
         w.awaiting_text.connect(self._on_awaiting_text)
         w.failed.connect(self._on_failed)
-        w.round_started.connect(self._on_round_started)
-        w.question_asked.connect(self._on_question)
-        w.phase_started.connect(self._on_phase)
-        w.speaking.connect(self._on_speaking)
-        w.listening.connect(self._on_listening)
-        w.caption.connect(self._on_caption)
-        w.level.connect(self.meter.set_level)
-        w.nudge.connect(self._on_nudge)
-        w.followup_asked.connect(self._on_followup)
-        w.skipped.connect(self._on_skipped)
-        w.scored.connect(self._on_scored)
-        w.problem.connect(self._on_problem)
-        w.resolved.connect(self._on_resolved)
-        w.session_ended.connect(self._on_session_ended)
+        w.engine_event.connect(self._on_engine_event)
         session.stopped.connect(self._on_stopped)
         session.set_end_of_turn(self.end_of_turn.currentData())
         self._set_state(State.PREPARING, "Getting ready…")
@@ -172,9 +166,9 @@ class InterviewView(QWidget):
         """Text typed in the answer box and not sent yet (kept if the interview ends now)."""
         return self.answer_box.toPlainText().strip() if self.typing_box.isVisible() else ""
 
-    def _command(self, name: str) -> None:
+    def _command(self, command: Command) -> None:
         if self.session is not None:
-            self.session.command(name)
+            self.session.command(command)
 
     def _session_running(self) -> bool:
         return self.session is not None and self.session.is_running()
@@ -207,7 +201,11 @@ class InterviewView(QWidget):
             return "Your turn — hold Space while you speak"
         return State.LISTENING.value
 
-    # ---- engine events (queued to the GUI thread) -----------------------------------------------------
+    # ---- the worker's signals (queued to the GUI thread) -----------------------------------------------
+
+    @Slot(object)
+    def _on_engine_event(self, event: object) -> None:
+        self.dispatch(event)
 
     @Slot(str)
     def _on_status(self, text: str) -> None:
@@ -260,33 +258,6 @@ class InterviewView(QWidget):
         elif self.state is State.TYPING:
             self._set_state(State.THINKING)
 
-    @Slot(str, float, int)
-    def _on_round_started(self, title: str, budget: float, questions: int) -> None:
-        self.clock.start_round(title, budget, questions)
-
-    @Slot(object)
-    def _on_question(self, data: dict) -> None:
-        new_question = data.get("id") != self.question.get("id") or data.get("attempt") != self.question.get("attempt")
-        self.question = dict(data)
-        self.followups = []
-        self._reanswer_asked = False
-        self.clock.question_asked(new_question and data.get("attempt", 1) == 1)
-        self.question_card.show_question(data.get("text", ""), data.get("kind", ""), data.get("attempt", 1))
-        self.nudge_banner.clear()
-        self.captions_card.clear()
-
-    @Slot(object)
-    def _on_phase(self, data: dict) -> None:
-        self.question_card.show_phase(data.get("id", ""), data.get("prompt", ""), data.get("seconds", 0))
-
-    @Slot(str, str)
-    def _on_speaking(self, text: str, kind: str) -> None:
-        self._speech_claimed.start()
-        self._set_state(State.SPEAKING)
-        label = KIND_LABELS.get(kind, "")
-        shown_above = kind in ("question", "followup")  # the question card already shows these
-        self._note("" if shown_above else (f"{label}: “{text}”" if label else f"“{text}”"))
-
     @Slot()
     def _poll_speaking(self) -> None:
         if self.session is None:
@@ -301,86 +272,13 @@ class InterviewView(QWidget):
                 return
             self._after_speech_state()
 
-    @Slot(str)
-    def _on_listening(self, what: str) -> None:
-        if what == "Started":
-            self._listening = True
-            self.meter.set_active(True)
-            if self.state is not State.SPEAKING:
-                self._set_state(State.LISTENING, self._listening_prompt())
-        elif what in ("SpeechStarted", "SpeechResumed"):
-            self.nudge_banner.clear()
-            self._set_state(State.HEARING)
-        elif what == "Pause":
-            if self.state is not State.SPEAKING:
-                self._set_state(State.PAUSED)
-        elif what == "NoSpeech":
-            self._set_state(State.THINKING, "I didn't hear anything")
-        elif what == "TurnEnded":
-            self._listening = False
-            self.meter.set_active(False)
-            self._set_state(State.THINKING)
-
-    @Slot(str, str)
-    def _on_caption(self, committed: str, tentative: str) -> None:
-        self.captions_card.show_caption(committed, tentative)
-        if self.state in (State.LISTENING, State.PAUSED):
-            self._set_state(State.HEARING)
-
-    @Slot(str)
-    def _on_nudge(self, text: str) -> None:
-        self.nudge_banner.show_message(f"<b>Interviewer:</b> {html.escape(text)}", f"Interviewer: {text}")
-
-    @Slot(object)
-    def _on_followup(self, data: dict) -> None:
-        text = data.get("text", "")
-        self.followups.append(text)
-        self.question_card.show_followup(len(self.followups), text, self.question.get("text", ""))
-        self.nudge_banner.clear()
-        self.captions_card.clear()
-
-    @Slot(str)
-    def _on_skipped(self, question_id: str) -> None:
-        self._note("Skipped.")
-
-    @Slot(object)
-    def _on_scored(self, data: dict) -> None:
-        score = data.get("score") or {}
-        entry = {
-            "question_id": data.get("id") or self.question.get("id"), "question": self.question.get("text", ""),
-            "kind": self.question.get("kind", ""), "attempt": self.question.get("attempt", 1), "turn_id": data.get("turn_id"),
-            "followups": list(self.followups), "score": score, "reanswering": self._reanswer_asked,
-        }
-        self.last_entry = entry
-        self.entries.append(entry)
-        self.result_card.show_score(score)
-        self.feedback_ready.emit(entry)
-
-    @Slot(str, str)
-    def _on_problem(self, problem: str, fix: str) -> None:
+    def _show_problem(self, problem: str, fix: str) -> None:
         self.problem_banner.show_message(f"<b>{html.escape(problem)}</b><br>{html.escape(fix)}", f"{problem} {fix}")
-
-    @Slot(str)
-    def _on_resolved(self, text: str) -> None:
-        self.problem_banner.clear()
-        self._note(text)
 
     @Slot(str, str)
     def _on_failed(self, problem: str, fix: str) -> None:
-        self._on_problem(problem, fix)
+        self._show_problem(problem, fix)
         self._set_state(State.FAILED, "The interview could not go on")
-
-    @Slot(object)
-    def _on_session_ended(self, summary: dict) -> None:
-        self._set_state(State.ENDED, "Interview finished — your answers are saved")
-        # Counted here, not from the summary: an answer cut short by the end of the session is scored too.
-        answered = [e for e in self.entries if not e.get("reanswering")]
-        scores = [o for e in answered if (o := (e["score"].get("score") or {}).get("overall")) is not None]
-        detail = f"{len(answered)} answer{'s' if len(answered) != 1 else ''} scored"
-        if scores:
-            detail += f", {sum(scores) / len(scores):.0f} / 100 on average"
-        self.question_card.show_end("That's the end of the interview.", f"{detail}. The feedback view has the details.")
-        self.session_finished.emit(summary)
 
     @Slot()
     def _on_stopped(self) -> None:
@@ -395,8 +293,9 @@ class InterviewView(QWidget):
     # ---- the candidate's actions ----------------------------------------------------------------------
 
     @Slot(str)
-    def _on_action(self, command: str) -> None:
-        if command == "reanswer":
+    def _on_action(self, name: str) -> None:
+        command = Command(name)
+        if command is Command.REANSWER:
             self._reanswer_asked = True
         self._command(command)
 
@@ -407,7 +306,7 @@ class InterviewView(QWidget):
         if not self.typing_box.isHidden() and self._awaiting_text:
             self._on_send()
         else:
-            self._command("done")
+            self._command(Command.DONE)
 
     @Slot()
     def _on_send(self) -> None:
@@ -432,13 +331,13 @@ class InterviewView(QWidget):
 
     @Slot()
     def _on_talk_pressed(self) -> None:
-        self._command("press")
+        self._command(Command.PRESS)
         if self._listening:
             self._set_state(State.HEARING, "Talking — release Space when you're done")
 
     @Slot()
     def _on_talk_released(self) -> None:
-        self._command("release")
+        self._command(Command.RELEASE)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)

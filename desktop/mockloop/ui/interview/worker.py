@@ -1,12 +1,12 @@
-"""Runs one interview on a worker thread and turns the engine's events into Qt signals.
+"""Runs one interview on a worker thread and forwards the engine's events to the window.
 
 `InterviewWorker` lives on its own QThread: it warms the models, opens the store, the
 answer source and the audio output, then runs `InterviewRunner.run()` there until the
 session ends. The runner's `emit` callback is called on that thread and on the capture
-and speech-recognition threads; every event leaves as a signal, so receivers in the
-window get it queued on the GUI thread. `interview_session.InterviewSession` is the
-GUI-side owner: it starts the thread, forwards the candidate's actions (thread-safe
-runner commands), and stops without blocking.
+and speech-recognition threads; every event (engine.interview.events) leaves as it is
+through the one `engine_event` signal, so receivers in the window get it queued on the
+GUI thread. `session.InterviewSession` is the GUI-side owner: it starts the thread,
+forwards the candidate's actions (thread-safe runner commands), and stops without blocking.
 """
 
 from __future__ import annotations
@@ -20,25 +20,28 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from mockloop.engine.interview.answers import AnswerSource
+from mockloop.engine.interview.answers import AnswerSource, DeskAnswers
+from mockloop.engine.interview.commands import Command
+from mockloop.engine.interview.events import Event, MicLevel
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank.schema import Bank
 from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
 from mockloop.engine.core.settings import EndOfTurn, Settings
-from mockloop.engine.store import SessionStatus
+from mockloop.engine.store import SessionMode, SessionStatus
 from mockloop.engine.models.warm_engines import WarmEngines
 from mockloop.ui.common import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
-from mockloop.ui.interview.answers import DeskAnswers, SilentOut
 
 LEVEL_INTERVAL_S = 0.05  # at most 20 meter updates a second reach the window
-ACTIONS = ("done", "press", "release", "repeat", "skip", "reanswer", "end-round", "stop")
+# What the window may send (`end` has its own entry point, typing its own switch).
+ACTIONS = (Command.DONE, Command.PRESS, Command.RELEASE, Command.REPEAT, Command.SKIP, Command.REANSWER,
+           Command.END_ROUND, Command.STOP)
 
 
 @dataclass(frozen=True)
 class SessionRequest:
     """What the candidate asked for: the full loop, or one question to practise."""
 
-    mode: str  # "practice" | "loop"
+    mode: SessionMode
     bank: Bank
     question_id: str | None = None
     persona_id: str | None = None
@@ -59,7 +62,7 @@ class AudioEdge:
 class InterviewWorker(QObject):
     """Owns the models, the store and the runner of one session; lives on the session's QThread."""
 
-    # Dict payloads travel as `object`: Signal(dict) would turn them into QVariantMaps (keys re-sorted).
+    # Payloads travel as `object`: Signal(dict) would turn them into QVariantMaps (keys re-sorted).
     status = Signal(str)  # what is being prepared ("Loading the interviewer's voice…"); "" when ready
     persona_ready = Signal(object)  # id, name, title, focus
     input_mode = Signal(str, str, str)  # "voice" | "typed" | "file", problem, fix (problem empty when fine)
@@ -67,22 +70,8 @@ class InterviewWorker(QObject):
     awaiting_text = Signal(bool)  # a typed answer is (no longer) wanted
     failed = Signal(str, str)  # problem, fix: the session could not start or stopped on an error
     finished = Signal()
-
-    session_started = Signal(str)  # session id
-    round_started = Signal(str, float, int)  # title, budget seconds, number of questions
-    question_asked = Signal(object)  # id, text, kind, attempt, turn_id
-    phase_started = Signal(object)  # id, prompt, seconds
-    speaking = Signal(str, str)  # text, kind (question | followup | nudge | phase | feedback | transition)
-    listening = Signal(str)  # Started | SpeechStarted | Pause | SpeechResumed | NoSpeech | TurnEnded
-    caption = Signal(str, str)  # committed, tentative
-    level = Signal(float, float)  # rms, peak (0..1) of the microphone
-    nudge = Signal(str)
-    followup_asked = Signal(object)  # text, source, ready_seconds, ...
-    skipped = Signal(str)  # question id
-    scored = Signal(object)  # id, turn_id, score (AnswerScore.to_dict())
-    problem = Signal(str, str)  # a problem during the session (e.g. the microphone was lost)
-    resolved = Signal(str)  # the problem went away (the disk has room again): a sentence saying so
-    session_ended = Signal(object)  # RunSummary.to_dict()
+    # Everything the interview reports (engine.interview.events); microphone levels at most 20 a second.
+    engine_event = Signal(object)  # not `event`: that would hide QObject.event()
 
     def __init__(self, request: SessionRequest, settings: Settings, edge: AudioEdge | None = None,
                  warm: WarmEngines | None = None) -> None:
@@ -104,21 +93,22 @@ class InterviewWorker(QObject):
     # ---- from the GUI thread (thread-safe) ---------------------------------------------------------
 
     @Slot(str)
-    def command(self, name: str) -> None:
+    def command(self, name: Command | str) -> None:
         """A candidate action; a typed answer that is waiting takes it directly."""
-        assert name in ACTIONS, name
-        if name == "stop":
+        command = Command(name)
+        assert command in ACTIONS, command
+        if command is Command.STOP:
             self.stop()
             return
         with self._lock:
             runner, answers = self._runner, self._answers
         if runner is None:
             return
-        if name not in ("done", "press", "release") and isinstance(answers, DeskAnswers) and answers.offer_command(name):
-            if name in ("skip", "end-round"):
+        if not command.on_the_answer and isinstance(answers, DeskAnswers) and answers.offer_command(command):
+            if command in (Command.SKIP, Command.END_ROUND):
                 runner.speaker.stop()  # moving on: the interviewer stops talking
             return
-        runner.command(name)
+        runner.command(command)
 
     def end(self, draft: str = "") -> None:
         """The candidate ends the interview: the answer in progress (or the typed `draft`) is kept and scored."""
@@ -128,9 +118,9 @@ class InterviewWorker(QObject):
             self.stop()  # still loading: nothing to keep yet
             return
         if isinstance(answers, DeskAnswers) and answers.waiting:
-            answers.close(draft, "end")
+            answers.close(draft, Command.END)
             return
-        runner.command("end")
+        runner.command(Command.END)
 
     @Slot(str)
     def submit_text(self, text: str) -> bool:
@@ -146,9 +136,7 @@ class InterviewWorker(QObject):
         if isinstance(answers, DeskAnswers):
             answers.set_typing(typing)
             if typing and runner is not None:
-                from mockloop.engine.interview.runner import SWITCH_TO_TYPING  # loaded with the runner already
-
-                runner.command(SWITCH_TO_TYPING)  # ignored unless the microphone is listening
+                runner.command(Command.TYPE)  # ignored unless the microphone is listening
 
     @Slot(str)
     def set_end_of_turn(self, value: str) -> None:
@@ -170,7 +158,7 @@ class InterviewWorker(QObject):
         if isinstance(answers, DeskAnswers):
             answers.close(draft)
         if runner is not None:
-            runner.command("stop")
+            runner.command(Command.STOP)
 
     def interviewer_speaking(self) -> bool:
         runner = self._runner
@@ -199,7 +187,7 @@ class InterviewWorker(QObject):
 
     def _prepare(self, opened: dict) -> bool:
         """Everything the runner needs, put in `opened` as it is made; False when stopped meanwhile."""
-        from mockloop.engine.speech.endpointer import EndpointerConfig, Mode
+        from mockloop.engine.speech.endpointer import EndpointerConfig
         from mockloop.engine.models.engines import Engines
         from mockloop.engine.interview.plan import plan_loop, plan_practice
         from mockloop.engine.interview.runner import InterviewRunner
@@ -209,7 +197,7 @@ class InterviewWorker(QObject):
         bank = request.bank
         persona = self._persona(bank)
         self.persona_ready.emit({"id": persona.id, "name": persona.name, "title": persona.title, "focus": persona.focus})
-        if request.mode == "practice":
+        if request.mode is SessionMode.PRACTICE:
             question = next(q for q in bank.questions if q.id == request.question_id)
             rounds = plan_practice(bank, question)
         else:
@@ -235,7 +223,7 @@ class InterviewWorker(QObject):
                 self.status.emit(f"Loading {label}…")
             load()
         silence = settings.silence_seconds
-        self._end_of_turn = {m.value: EndpointerConfig(mode=Mode(m.value), silence_seconds=silence) for m in EndOfTurn}
+        self._end_of_turn = {m.value: EndpointerConfig(mode=m, silence_seconds=silence) for m in EndOfTurn}
         runner = InterviewRunner(
             engines, bank, persona, rounds, store, answers, out, mode=request.mode,
             endpointing=self._end_of_turn[settings.end_of_turn.value], emit=self._on_event,
@@ -284,7 +272,7 @@ class InterviewWorker(QObject):
     def _open_out(self) -> AudioOut:
         if self._edge.out is not None:
             return self._edge.out()
-        from mockloop.engine.audio.output import SoundDeviceOut
+        from mockloop.engine.audio.output import SilentOut, SoundDeviceOut
 
         try:
             return SoundDeviceOut(self._settings.output_device or None)
@@ -311,47 +299,21 @@ class InterviewWorker(QObject):
 
     # ---- engine events (worker, capture and speech-recognition threads) ---------------------------------
 
-    def _on_event(self, kind: str, data: dict) -> None:
+    def _on_event(self, event: Event) -> None:
         self.emit_threads.add(threading.get_ident())
-        if kind == "level":
-            self._on_level(float(data["rms"]), float(data["peak"]))
-        elif kind == "caption":
-            self.caption.emit(data["committed"], data["tentative"])
-        elif kind == "listening":
-            self.listening.emit(str(data["what"]))
-        elif kind == "speaking":
-            self.speaking.emit(data["text"], data["kind"])
-        elif kind == "question":
-            self.question_asked.emit(dict(data))
-        elif kind == "followup":
-            self.followup_asked.emit(dict(data))
-        elif kind == "scored":
-            self.scored.emit(dict(data))
-        elif kind == "nudge":
-            self.nudge.emit(data["text"])
-        elif kind == "phase":
-            self.phase_started.emit(dict(data))
-        elif kind == "skipped":
-            self.skipped.emit(data["id"])
-        elif kind == "round-started":
-            self.round_started.emit(data["title"], float(data["budget_seconds"]), len(data["questions"]))
-        elif kind == "session-started":
-            self.session_started.emit(data["session_id"])
-        elif kind == "session-ended":
-            self.session_ended.emit(dict(data))
-        elif kind == "error":
-            self.problem.emit(data["problem"], data["fix"])
-        elif kind == "resolved":
-            self.resolved.emit(data["text"])
+        if isinstance(event, MicLevel):
+            self._on_level(event)
+        else:
+            self.engine_event.emit(event)
 
-    def _on_level(self, rms: float, peak: float) -> None:
+    def _on_level(self, level: MicLevel) -> None:
         # Capture delivers ~31 blocks a second (far more from a file): send the loudest per interval.
         r, p = self._level_max
-        self._level_max = (max(r, rms), max(p, peak))
+        self._level_max = (max(r, level.rms), max(p, level.peak))
         now = time.monotonic()
         if now - self._level_at >= LEVEL_INTERVAL_S:
             self._level_at = now
-            self.level.emit(*self._level_max)
+            self.engine_event.emit(MicLevel(float(self._level_max[0]), float(self._level_max[1])))
             self._level_max = (0.0, 0.0)
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from mockloop.engine.bank import Bank
 from mockloop.engine.progress.radar import AxisValue, Radar, backfill_axis_scores, build_radar
-from mockloop.engine.store import Mode, SessionStore, SessionSummary
+from mockloop.engine.store import SessionMode, SessionStore, SessionSummary
 
-MODE_LABELS = {Mode.PRACTICE: "Practice", Mode.LOOP: "Full loop"}
+MODE_LABELS = {SessionMode.PRACTICE: "Practice", SessionMode.LOOP: "Full loop"}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from mockloop.engine.bank import BankSet
 from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.export import build_report, render_html, render_markdown, write_private
 from mockloop.engine.audio.playback import Clip, PlaybackError, load_clip
-from mockloop.engine.store import Mode, Session, SessionStatus, SessionStore, SessionSummary, Turn, TurnKind, TurnStatus
+from mockloop.engine.store import Session, SessionMode, SessionStatus, SessionStore, SessionSummary, Turn, TurnKind, TurnStatus
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole
 
@@ -25,7 +25,7 @@ EXPORTS = {
     "html": ("&HTML", "Web page (*.html)", ".html"),
     "pdf": ("&PDF", "PDF document (*.pdf)", ".pdf"),
 }
-MODE_LABELS = {Mode.PRACTICE: "Practice", Mode.LOOP: "Full loop"}
+MODE_LABELS = {SessionMode.PRACTICE: "Practice", SessionMode.LOOP: "Full loop"}
 STATUS_LABELS = {SessionStatus.FINISHED: "Finished", SessionStatus.INTERRUPTED: "Interrupted",
                  SessionStatus.IN_PROGRESS: "In progress"}
 TURN_STATUS_NOTES = {TurnStatus.SKIPPED: "skipped", TurnStatus.INTERRUPTED: "interrupted",

@@ -32,12 +32,13 @@ class SettingsView(QWidget):
 
     Nothing is applied until Save. `has_unsaved_changes()` tells the window whether to
     ask before closing; `set_interview_active(True)` keeps device tests off the devices
-    an interview is using; `stop_tests()` ends a running device test (then `tester.stopped`).
+    an interview is using; `stop_tests()` ends a running device test (then `tests_stopped`).
     """
 
     title = "Settings"
     settings_changed = Signal(object)  # the saved Settings (a copy)
     dirty_changed = Signal(bool)
+    tests_stopped = Signal()  # a device test ended (after `stop_tests()` too)
 
     def __init__(self, settings: Settings, banks: BankSet, parent: QWidget | None = None, *,
                  resolve: Resolver = registry.resolve, settings_path: Path | None = None,
@@ -52,6 +53,7 @@ class SettingsView(QWidget):
         self._dirty = False
         self._loading = False
         self.tester = DeviceTester(self, make_in=make_in, make_out=make_out)
+        self.tester.stopped.connect(self.tests_stopped)
         em = self.fontMetrics().height()
 
         content = scroll_page(self, 64)
@@ -239,7 +241,7 @@ class SettingsView(QWidget):
         self.devices.set_busy(active)
 
     def stop_tests(self) -> bool:
-        """Cancel a running device test; True if none runs (else `tester.stopped` follows)."""
+        """Cancel a running device test; True if none runs (else `tests_stopped` follows)."""
         return self.tester.cancel()
 
     # Wiring between sections --------------------------------------------------------------
