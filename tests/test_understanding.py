@@ -10,7 +10,9 @@ import pytest
 
 from mockloop.engine.core.errors import ModelError
 from mockloop.engine.models import registry
-from mockloop.engine.understanding.encoder import TextEncoder, shared_encoder
+from mockloop.engine.models.text_model import shared_encoder
+from mockloop.engine.understanding.encoder import TextEncoder
+from mockloop.engine.understanding.files import text_model_files
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +22,7 @@ def encoder():
 
 def _copy_text_model(bundled, folder):
     """A user's own static-embedding folder: a tokenizer and a safetensors table, side by side."""
-    tokenizer, weights = registry.text_model_files(bundled["text"].path)
+    tokenizer, weights = text_model_files(bundled["text"].path)
     folder.mkdir(parents=True)
     shutil.copy(tokenizer, folder / "tokenizer.json")
     shutil.copy(weights, folder / "embeddings.safetensors")
@@ -109,7 +111,7 @@ def test_scoring_says_so_when_the_text_model_is_missing(tmp_path, monkeypatch):
     """A broken text model costs the meaning judgement, never the score."""
     from mockloop.engine.bank import load_banks
     from mockloop.engine.scoring import score_answer
-    from mockloop.engine.understanding import encoder as encoder_module
+    from mockloop.engine.models import text_model as encoder_module
 
     monkeypatch.setenv("MOCKLOOP_TEXT_MODEL", str(tmp_path / "gone"))
     monkeypatch.setattr(encoder_module, "_shared", {})

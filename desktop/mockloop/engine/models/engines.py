@@ -69,7 +69,7 @@ class Engines:
     def text(self):
         """The text model that judges answers by meaning (one per process for the same files)."""
         if self._text is None:
-            from mockloop.engine.understanding.encoder import shared_encoder
+            from mockloop.engine.models.text_model import shared_encoder
 
             self._text = self._timed("text", lambda: shared_encoder(self.settings))
         return self._text

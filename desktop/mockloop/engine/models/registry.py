@@ -16,6 +16,7 @@ from mockloop.engine.core.errors import ModelError
 from mockloop.engine.models.gguf_header import GGUFFormatError, read_gguf_header
 from mockloop.engine.core.model_info import ROLE_NAMES, ModelInfo
 from mockloop.engine.core.settings import Settings
+from mockloop.engine.understanding.files import text_model_files
 
 ROLES = ("stt", "tts", "llm", "text")
 ENV_VARS = {"stt": "MOCKLOOP_STT_MODEL", "tts": "MOCKLOOP_TTS_VOICE", "llm": "MOCKLOOP_LLM_MODEL", "text": "MOCKLOOP_TEXT_MODEL"}
@@ -136,16 +137,6 @@ def _check_gguf(path: Path, source: str, fix: str) -> ModelInfo:
         raise ModelError(role, path, "unreadable", f"cannot be read ({exc.strerror})", fix) from None
     details = {"parameters": header.n_parameters, "architecture": header.metadata.get("general.architecture", "")}
     return ModelInfo("llm", path, source, header.name or path.stem, path.stat().st_size, details=details)
-
-
-def text_model_files(path: Path) -> tuple[Path | None, Path | None]:
-    """A static-embedding text model's tokenizer (.json) and weights (.safetensors): in the folder
-    itself or one level down (the bundled package keeps them in tokenizers/ and weights/)."""
-    def first(pattern: str) -> Path | None:
-        found = sorted(path.glob(pattern)) or sorted(path.glob(f"*/{pattern}"))
-        return found[0] if found else None
-
-    return first("*tokenizer*.json"), first("*.safetensors")
 
 
 def _check_text(path: Path, source: str, fix: str) -> ModelInfo:

@@ -39,7 +39,8 @@ from mockloop.engine.scoring.scorer import (
 from mockloop.engine.scoring.text import FILLER_TOKENS, Doc, make_doc, transcript_from_text
 from mockloop.engine.core.errors import ModelError
 from mockloop.engine.speech.transcript import Transcript
-from mockloop.engine.understanding.encoder import TextEncoder, shared_encoder
+from mockloop.engine.models.text_model import shared_encoder
+from mockloop.engine.understanding.encoder import TextEncoder
 
 SHARED = object()  # score_answer(encoder=SHARED): the process's text model, loaded on first use
 

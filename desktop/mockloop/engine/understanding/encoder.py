@@ -13,7 +13,7 @@ import numpy as np
 
 from mockloop.engine.core.errors import ModelError
 from mockloop.engine.core.model_info import ROLE_NAMES, ModelInfo
-from mockloop.engine.core.settings import Settings
+from mockloop.engine.understanding.files import text_model_files
 
 _DTYPES = {"F16": np.float16, "F32": np.float32, "BF16": None}
 # Words that carry no meaning of their own: they do not count when texts are aligned word by word.
@@ -45,8 +45,6 @@ class TextEncoder:
 
     def __init__(self, info: ModelInfo) -> None:
         from tokenizers import Tokenizer
-
-        from mockloop.engine.models.registry import text_model_files
 
         self.info = info
         tokenizer_path, weights = text_model_files(Path(info.path))
@@ -138,19 +136,3 @@ class TextEncoder:
         recall = np.add.reduceat(best_in_text * wb[None, :], sb, axis=1) / np.maximum(np.add.reduceat(wb, sb), 1e-6)[None, :]
         f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-6)
         return np.clip(f1, 0.0, 1.0).astype(np.float32)
-
-
-_shared: dict[str, TextEncoder] = {}
-_shared_lock = threading.Lock()
-
-
-def shared_encoder(settings: Settings | None = None) -> TextEncoder:
-    """The process's encoder for the text model the settings resolve to, loaded once (ModelError if it cannot be)."""
-    from mockloop.engine.models import registry
-
-    info = registry.resolve("text", settings)
-    key = str(Path(info.path).resolve())
-    with _shared_lock:
-        if key not in _shared:
-            _shared[key] = TextEncoder(info)
-        return _shared[key]
