@@ -69,6 +69,25 @@ def test_time_to_first_word_counts_from_the_turn_start(spoken):
     assert m1.nudges == 2
 
 
+def test_a_spoken_answer_keeps_its_timings_when_the_follow_up_is_typed(spoken, bank):
+    """Spoken into the microphone, then "Type instead" for the follow-up: still a spoken answer."""
+    from mockloop.engine.interview.answer_record import AnswerInput, _input
+    from mockloop.engine.interview.turn_text import combine
+
+    transcript, _ = spoken
+    typed = transcript_from_text("And for the follow-up: I would recalibrate the scores after downsampling.")
+    both = combine([transcript, typed])
+    alone = measure(make_doc(transcript))
+    m = measure(make_doc(both))
+    assert m.timed and m.unavailable == [] and not m.unavailable_reason
+    assert m.words_per_minute == alone.words_per_minute and m.speaking_time_s == alone.speaking_time_s
+    assert m.time_to_first_word_s == alone.time_to_first_word_s and m.pauses_over_5s == alone.pauses_over_5s
+    question = next(q for q in bank.questions if q.id == "mle-spam-class-imbalance")
+    result = score_answer(question, bank, both)
+    assert _input(result.to_dict()["metrics"]) is AnswerInput.SPOKEN
+    assert result.score.communication["delivery_parts"].get("pace") is not None
+
+
 def test_scored_speech_carries_timestamps_from_the_words(spoken, bank):
     transcript, second_starts = spoken
     question = next(q for q in bank.questions if q.id == "mle-spam-class-imbalance")

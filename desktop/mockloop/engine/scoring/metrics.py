@@ -147,11 +147,12 @@ def measure(doc: Doc, *, answer_started_at: float = 0.0, nudges: int = 0) -> Thi
     """Metrics for one answer; `answer_started_at` is when the turn began, on the words' clock."""
     fillers = find_fillers(doc)
     counts = dict(sorted(Counter(f for f, _, _ in fillers).items(), key=lambda kv: (-kv[1], kv[0])))
-    times = word_times(doc) if doc.timed else []
+    # Only spoken words carry times: an answer begun aloud and finished typed keeps its spoken timings.
+    times = word_times(doc)
     word_count = len(times) if times else len(doc.tokens)
     per_100 = round(100.0 * len(fillers) / word_count, 2) if word_count else 0.0
     if not times:
-        reason = "typed answer: no word timings" if doc.tokens and not doc.timed else "no speech"
+        reason = "typed answer: no word timings" if doc.tokens else "no speech"
         return ThinkAloudMetrics(
             timed=False, word_count=word_count, speaking_time_s=None, words_per_minute=None,
             filler_count=len(fillers), fillers=counts, fillers_per_minute=None, fillers_per_100_words=per_100,

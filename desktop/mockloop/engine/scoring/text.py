@@ -95,12 +95,14 @@ class Doc:
         return self.text[self.tokens[i].start:self.tokens[j - 1].end]
 
     def span_times(self, i: int, j: int) -> tuple[float | None, float | None]:
-        if not self.timed:
-            return None, None
+        """Times of tokens [i, j) when their words were spoken (a typed part has none)."""
         first, last = self.tokens[i].word, self.tokens[j - 1].last_word
         if first is None or last is None:
             return None, None
-        return float(self.words[first].start), float(self.words[last].end)
+        a, b = self.words[first], self.words[last]
+        if a.start is None or b.end is None:
+            return None, None
+        return float(a.start), float(b.end)
 
 
 def _raw_tokens(text: str) -> list[tuple[str, int, int]]:
