@@ -35,7 +35,7 @@ def test_typed_answer_json_contract_and_saved_session(tmp_path):
     assert set(doc["score"]["dimensions"]) == {"depth", "correctness", "tradeoffs", "communication"}
     covered = [p for p in doc["rubric"] if p["status"] == "covered"]
     assert covered and all(p["evidence"] and p["evidence"][0]["text"] for p in covered)
-    assert doc["followup"]["text"].endswith("?") and doc["followup"]["source"] in {"llm-choice", "rubric-gap", "concept", "bank-probe"}
+    assert doc["followup"]["text"].endswith("?") and doc["followup"]["source"] in {"misconception", "unexplained", "listed", "rubric-gap", "concept", "bank-probe"}
     assert set(doc["timings"]) == {"stt", "scoring", "followup"}
     assert doc["metrics"]["unavailable"]  # a typed answer has no timing metrics, and says so
     listed = json.loads(run_cli("questions", "--json").stdout)  # the CLI still works with a session stored

@@ -345,3 +345,28 @@ def test_hedges_and_repeated_words_in_insights(bank):
     assert ins.hedges == {"i guess": 1, "i'm not sure": 1, "i think": 1, "hopefully": 1, "kind of": 1,
                           "maybe": 1, "probably": 1}
     assert ins.repeated_words[0] == {"word": "popular", "count": 3}
+
+
+def test_an_llm_judge_is_asked_and_validated_but_the_bundled_model_never_moves_the_score(llm):
+    """The judge path with the real bundled model: it answers in the schema, and at 135M it is not blended."""
+    from mockloop.engine.bank import load_banks
+    from mockloop.engine.scoring.llm_judge import LLMJudge, judge_for
+    from mockloop.engine.scoring.scorer import JudgeRequest, apply_judge
+
+    bank, question = load_banks().find("mle-spam-class-imbalance")
+    text = "I'd look at precision and recall, because accuracy is meaningless when spam is one tweet in a thousand."
+    plain = score_answer(question, bank, text)
+    assert judge_for(llm) is None  # the app never builds a judge from the bundled model
+    judge = LLMJudge(llm, seconds=120)  # generous: this checks the answer's form, not speed
+    request = JudgeRequest(question.text, question.kind.value, tuple(plain.score.dimensions),
+                           [{"id": p.id, "point": p.point, "dimension": p.dimension, "status": p.status} for p in plain.rubric],
+                           list(question.outline), text)
+    scores = judge(request)
+    assert set(scores) == set(plain.score.dimensions) and all(0 <= v <= 100 for v in scores.values())
+    judged = score_answer(question, bank, text, judge=judge)
+    assert judged.score.overall == plain.score.overall
+    assert judged.score.judge["used"] is False and "too small" in judged.score.judge["reason"]
+    big = LLMJudge(llm, seconds=120)
+    big.n_parameters = 7_000_000_000  # the blend as a 7B model would get it, with this model's real reply
+    blended = apply_judge(score_answer(question, bank, text).score, big, request)
+    assert blended.judge["used"] is True and blended.judge["scores"] and blended.overall is not None

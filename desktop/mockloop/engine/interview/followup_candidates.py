@@ -24,7 +24,6 @@ _STOP = set(
     would could should will can may might must your my our their its me us them not no yes as than also just very
     really like um uh okay ok well right there here some any all more most other such only own same too""".split()
 )
-WHY_PROBE = "You said {quote}. Why that here, and what would it cost you?"
 LISTED_PROBE = "You listed {term}. When would you use it, and why?"
 QUOTE_WORDS = 12
 # Priorities: a wrong claim first, then reasons for bare claims, then gaps, then depth.
@@ -119,7 +118,7 @@ def build_candidates(ctx: FollowUpContext) -> list[Candidate]:
     for u in ctx.unexplained:
         point = points.get(u["point"])
         weight = point.weight if point is not None else 1.0
-        out.append(Candidate(WHY_PROBE.format(quote=u["quote"]), "unexplained", u["point"], UNEXPLAINED_PRIORITY * weight))
+        out.append(Candidate(ctx.persona.why_probe.format(quote=u["quote"]), "unexplained", u["point"], UNEXPLAINED_PRIORITY * weight))
     for term in _distinct_terms(ctx.listed)[:2]:
         out.append(Candidate(LISTED_PROBE.format(term=term), "listed", None, LISTED_PRIORITY))
     for point in ctx.question.rubric:

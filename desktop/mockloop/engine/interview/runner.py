@@ -34,6 +34,7 @@ from mockloop.engine.interview.lines import AGAIN, END_ROUND, GOODBYE, OPENINGS,
 from mockloop.engine.interview.listener import ListenResult, TurnListener
 from mockloop.engine.store.patient_store import PatientStore
 from mockloop.engine.scoring import AnswerScore, score_answer
+from mockloop.engine.scoring.llm_judge import judge_for
 from mockloop.engine.speech.speaker import Speaker
 from mockloop.engine.store import SessionMode, SessionStore, StoreDiskFullError
 from mockloop.engine.scoring.text import transcript_from_text
@@ -223,7 +224,7 @@ class InterviewRunner:
                 nudges += len(result.nudges)
             if command is Command.REANSWER:
                 break
-        score = score_answer(question, self.bank, combine(parts), nudges=nudges)
+        score = self._score(question, combine(parts), nudges)
         answered = len(parts)
         self._reanswer = command is Command.REANSWER
         followups: list[dict] = []
@@ -237,7 +238,9 @@ class InterviewRunner:
             # scored again only when replies to follow-ups joined it.
             score, kept = self._keep_answer(turn, question, parts, nudges, score=score if len(parts) == answered else None,
                                             followups=[f["text"] for f in followups])
-            outcome.update(overall=kept.overall, flags=kept.flags)
+            outcome.update(overall=kept.overall, flags=kept.flags,
+                           rubric=[{"id": p.id, "status": p.status, "judged_by": p.judged_by} for p in score.rubric],
+                           misconceptions=[{"id": m.id, "how": m.how, "quote": m.quote} for m in score.misconceptions])
         if self._reanswer:
             command = Command.REANSWER
         outcome["next"] = command.value if command is not None else None
@@ -249,7 +252,7 @@ class InterviewRunner:
                      interrupted: bool = False, followups: list[str] | None = None) -> tuple[AnswerScore, AnswerRecord]:
         """Score (unless `score` is of these parts already) and store the answer; an interrupted one stays off the radar."""
         answer = combine(parts)
-        score = score or score_answer(question, self.bank, answer, nudges=nudges)
+        score = score or self._score(question, answer, nudges)
         kept = keep_answer(self.store, self.bank, question, turn, answer, score, interrupted=interrupted, followups=followups or ())
         self.emit(Scored(kept))
         return score, kept
@@ -333,9 +336,14 @@ class InterviewRunner:
         self._say(text, None, kind="nudge", wait=False)
         return text
 
+    def _score(self, question: Question, answer: Transcript, nudges: int = 0, judged: bool = True) -> AnswerScore:
+        """Scored with the text model; a model of 1B parameters or more also judges a finished answer."""
+        judge = judge_for(self.engines.llm) if judged else None
+        return score_answer(question, self.bank, answer, nudges=nudges, encoder=self.engines.text, judge=judge)
+
     def _context(self, question: Question, transcript: Transcript, asked: list[str]) -> FollowUpContext:
-        score = score_answer(question, self.bank, transcript)
-        return FollowUpContext(question, self.bank, self.persona, transcript.text, score.coverage(), score.named_terms(), asked)
+        score = self._score(question, transcript, judged=False)
+        return FollowUpContext.for_answer(question, self.bank, self.persona, transcript.text, score, asked)
 
     def _draft(self, question: Question, listener: TurnListener) -> None:
         """A pause: plan the follow-up now from what is committed, in case this is the end."""
@@ -348,7 +356,7 @@ class InterviewRunner:
         asked = self._asked
         for _ in range(self.persona.max_followups):
             t0 = time.perf_counter()
-            ctx = FollowUpContext(question, self.bank, self.persona, combine(parts).text, score.coverage(), score.named_terms(), list(asked))
+            ctx = FollowUpContext.for_answer(question, self.bank, self.persona, combine(parts).text, score, list(asked))
             if self._last_was_typed:
                 # Nobody is waiting on a voice reply after typing: let the model plan fully (bounded).
                 followup = self.planner.planner.plan(ctx, deadline=time.monotonic() + 5.0)
@@ -381,4 +389,4 @@ class InterviewRunner:
                 break
             parts.append(result.transcript)
             self.store.finish_turn(fturn.turn_id, transcript=result.transcript.text, words=[vars(w) for w in result.transcript.words])
-            score = score_answer(question, self.bank, combine(parts))
+            score = self._score(question, combine(parts))

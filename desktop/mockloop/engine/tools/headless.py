@@ -54,6 +54,7 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
     from mockloop.engine.models.engines import Engines
     from mockloop.engine.interview.followups import FollowUpContext, FollowUpPlanner
     from mockloop.engine.scoring import score_answer
+    from mockloop.engine.scoring.llm_judge import judge_for
     from mockloop.engine.scoring.text import transcript_from_text
     from mockloop.engine.audio.loading import load_audio
     from mockloop.engine.speech.whisper_decoder import transcribe_batch
@@ -80,13 +81,13 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
     timings["stt"] = round(time.perf_counter() - t0, 3)
 
     t0 = time.perf_counter()
-    score = score_answer(question, bank, transcript)
+    score = score_answer(question, bank, transcript, encoder=engines.text, judge=judge_for(engines.llm))
     timings["scoring"] = round(time.perf_counter() - t0, 3)
 
     t0 = time.perf_counter()
     followup = None
     if score.scored:
-        ctx = FollowUpContext(question, bank, persona, transcript.text, score.coverage(), score.named_terms(), [question.text])
+        ctx = FollowUpContext.for_answer(question, bank, persona, transcript.text, score, [question.text])
         planned = FollowUpPlanner(engines.llm).plan(ctx, deadline=time.monotonic() + LLM_TIMEOUT_SECONDS)
         followup = planned.to_dict() if planned is not None else None
     timings["followup"] = round(time.perf_counter() - t0, 3)
@@ -108,6 +109,8 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
         "rubric": data["rubric"],
         "score": data["score"],
         "feedback": data["feedback"],
+        "misconceptions": data["misconceptions"],
+        "understanding": data["understanding"],
         "followup": followup,
         "timings": timings,
     }
