@@ -145,8 +145,9 @@ def evidence_spans(rubric: list[dict], text: str) -> list[tuple[int, int, str, s
     spans = []
     lowered = text.lower()
     for point in rubric:
-        for e in point.get("evidence") or []:
-            start, end, match = e.get("start_char"), e.get("end_char"), (e.get("match") or "").lower()
+        # Phrases heard, and clauses that said the point in other words (judged by meaning).
+        for e in [*(point.get("evidence") or []), *(point.get("meaning") or [])]:
+            start, end, match = e.get("start_char"), e.get("end_char"), (e.get("match") or e.get("clause") or "").lower()
             framed = isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
             if not framed or (match and lowered[start:end] != match):
                 found = list(_occurrences(lowered, match)) if match else []
@@ -164,6 +165,29 @@ def _occurrences(text: str, needle: str):
     while i >= 0:
         yield i
         i = text.find(needle, i + 1)
+
+
+def heard_text(point: dict) -> str:
+    """What the answer gave a rubric point: phrases heard, its own words, a bare list, or a rejection."""
+    matches = list(dict.fromkeys(e.get("match", "") for e in point.get("evidence") or [] if e.get("match")))
+    listed = point.get("listed_signals") or []
+    rejected = point.get("rejected_signals") or []
+    own = [m.get("clause", "") for m in point.get("meaning") or [] if m.get("clause")]
+
+    def quote(items: list[str]) -> str:
+        return ", ".join(f"“{m}”" for m in items[:3])
+
+    if point.get("judged_by") == "named":
+        return f"Named, not explained: {quote(listed or matches)}"
+    parts = []
+    if matches:
+        parts.append(f"Heard: {quote(matches)}")
+    if own:
+        words = own[0].split()
+        parts.append("In your words: “" + " ".join(words[:12]) + ("…" if len(words) > 12 else "") + "”")
+    if rejected:
+        parts.append(f"Set aside: {quote(rejected)}")
+    return " · ".join(parts) or "Not heard in your answer."
 
 
 def highlight_html(text: str, rubric: list[dict], palette: QPalette, selected: str | None = None) -> str:

@@ -28,7 +28,8 @@ from mockloop.engine.interview.answer_record import AnswerInput, AnswerRecord
 from mockloop.ui.common import theme
 from mockloop.ui.common.cards import Banner, Card, Severity, scroll_page
 from mockloop.ui.feedback.parts import (
-    STATUS_LABELS, STATUS_ORDER, FittedList, ScoreBar, bullet_html, dimension_label, highlight_html, insights_html, metric_rows, status_icon,
+    STATUS_LABELS, STATUS_ORDER, FittedList, ScoreBar, bullet_html, dimension_label, heard_text, highlight_html, insights_html,
+    metric_rows, status_icon,
 )
 
 POINT_ROLE = Qt.ItemDataRole.UserRole
@@ -262,6 +263,10 @@ class FeedbackView(QWidget):
         self._show_transcript()
         fb = answer.feedback or {}
         advice = []
+        if fb.get("misconceptions"):
+            advice.append("<b>Said, but not so</b>" + bullet_html(fb["misconceptions"]))
+        if fb.get("named"):
+            advice.append("<b>Named, not explained</b>" + bullet_html(fb["named"]))
         if fb.get("strengths"):
             advice.append("<b>Keep</b>" + bullet_html(fb["strengths"]))
         if fb.get("gaps"):
@@ -311,8 +316,7 @@ class FeedbackView(QWidget):
         for point in sorted(rubric, key=lambda p: STATUS_ORDER.get(p.get("status", "missing"), 2)):
             status = point.get("status", "missing")
             counts[status] = counts.get(status, 0) + 1
-            matches = list(dict.fromkeys(e.get("match", "") for e in point.get("evidence") or [] if e.get("match")))
-            heard = "Heard: " + ", ".join(f"“{m}”" for m in matches) if matches else "Not heard in your answer."
+            heard = heard_text(point)
             item = QListWidgetItem(status_icon(self.palette(), status, size), f"{point.get('point', '')}\n{STATUS_LABELS.get(status, status)} · {heard}")
             item.setData(POINT_ROLE, point.get("id"))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{STATUS_LABELS.get(status, status)}: {point.get('point', '')}. {heard}")
