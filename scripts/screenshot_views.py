@@ -59,11 +59,28 @@ def dark_palette() -> QPalette:
     return palette
 
 
+def _wrong_answer():
+    """A confidently wrong typed answer from the adversarial set, scored by the real engines."""
+    import yaml
+
+    from mockloop.engine.bank import load_banks
+    from mockloop.engine.interview.answer_record import AnswerRecord
+    from mockloop.engine.scoring import score_answer
+    from mockloop.engine.scoring.text import transcript_from_text
+
+    bank, question = load_banks().find(QUESTION)
+    answers = yaml.safe_load((SPEECH.parent / "graded" / "adversarial.yaml").read_text(encoding="utf-8"))
+    text = next(a["text"] for a in answers if a["question_id"] == QUESTION and a["kind"] == "wrong")
+    transcript = transcript_from_text(text)
+    return AnswerRecord.from_score(question, score_answer(question, bank, transcript), transcript, attempt=2, turn_id=None)
+
+
 def capture_all(output: Path, work: Path) -> list[Path]:
     from mockloop.engine.interview.answers import FolderAnswers
     from mockloop.engine.audio.output import WavFileOut
     from mockloop.engine.bank import load_banks
     from mockloop.engine.core.settings import Settings
+    from mockloop.engine.models import registry
     from mockloop.ui.app import create_application
     from mockloop.ui.common.background import wait_for_background
     from mockloop.ui.interview.worker import AudioEdge
@@ -84,7 +101,7 @@ def capture_all(output: Path, work: Path) -> list[Path]:
     window.show()
     written: list[Path] = []
     panel = window.home.model_panel
-    wait_until(app, lambda: window.warmer.state("llm") in ("ready", "failed") and panel.ready_count() == 3, "the models")
+    wait_until(app, lambda: window.warmer.state("llm") in ("ready", "failed") and panel.ready_count() == len(registry.ROLES), "the models")
     wait_until(app, lambda: window.home.plan_panel.plan is not None, "the practice plan")
     written.append(grab(window, output / "home.png", app))
 
@@ -123,6 +140,8 @@ def capture_all(output: Path, work: Path) -> list[Path]:
     wait_until(app, lambda: window.interview is not None and not window.interview.is_running(), "the end of the practice")
     window.show_view(window.feedback_view)
     written.append(grab(window, output / "feedback.png", app))
+    window.feedback_view.add_answer(_wrong_answer())
+    written.append(grab(window, output / "feedback-misconception.png", app))
 
     app.setPalette(dark_palette())
     window.show_view(window.home)

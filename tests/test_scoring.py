@@ -370,3 +370,21 @@ def test_an_llm_judge_is_asked_and_validated_but_the_bundled_model_never_moves_t
     big.n_parameters = 7_000_000_000  # the blend as a 7B model would get it, with this model's real reply
     blended = apply_judge(score_answer(question, bank, text).score, big, request)
     assert blended.judge["used"] is True and blended.judge["scores"] and blended.overall is not None
+
+
+def test_domain_terms_used_are_the_ones_said():
+    """The transcript of the old Feedback screenshot, which listed "Domain terms you used: none"."""
+    from mockloop.engine.bank import load_banks
+
+    bank, question = load_banks().find("mle-spam-class-imbalance")
+    said = ("Okay, so for spam detection, the classes are really imbalanced. um, only a tiny fraction of accounts or "
+            "bots. So accuracy is useless here and I would look at precision and recall instead. up for the model. I "
+            "would start with logistic regression on account features like the age of the account, the posting rate, "
+            "and how many people follow it back. Then, you know, I would try gradient boosting and I would tune the "
+            "threshold base on the cost of a false positive because blocking a real user is really bad. I would "
+            "compare graph sage embeddings with node 2 -Vek for link prediction.")
+    used = [t["term"].lower() for t in score_answer(question, bank, said).insights.domain_terms_used]
+    for term in ("precision", "recall", "threshold", "logistic regression", "gradient boosting", "false positive",
+                 "link prediction"):
+        assert any(term in u for u in used), (term, used)
+    assert "focal loss" not in used and "smote" not in used  # named nowhere in the answer
