@@ -10,6 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 ENGINE = REPO / "desktop" / "mockloop" / "engine"
 UI = REPO / "desktop" / "mockloop" / "ui"
+MAX_LINES = 400
 
 
 def lint(root: Path) -> subprocess.CompletedProcess:
@@ -45,3 +46,17 @@ def test_the_engine_is_all_wings():
             init = wing / "__init__.py"
             assert init.is_file(), wing
             assert init.read_text(encoding="utf-8").strip().startswith('"""'), init
+def test_no_module_is_over_the_size_limit():
+    long = {str(p.relative_to(REPO)): n for p in (REPO / "desktop" / "mockloop").rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert long == {}
+
+
+def test_every_module_starts_with_a_docstring():
+    import ast
+
+    missing = []
+    for path in (REPO / "desktop" / "mockloop").rglob("*.py"):
+        if ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) is None:
+            missing.append(str(path.relative_to(REPO)))
+    assert missing == []
