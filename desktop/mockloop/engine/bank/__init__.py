@@ -1,4 +1,7 @@
-"""Question banks: the schema, the YAML loader and filtering."""
+"""Question banks: the schema, the YAML loader and filtering.
+
+May import: `core` only.
+"""
 
 from mockloop.engine.bank.schema import Bank, Persona, Question, RadarAxis, RubricPoint
 from mockloop.engine.bank.loader import BankSet, load_bank_file, load_banks

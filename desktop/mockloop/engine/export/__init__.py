@@ -1,4 +1,7 @@
-"""Exports of a session: Markdown, self-contained HTML (radar as inline SVG) and a portable .zip archive."""
+"""Exports of a session: Markdown, self-contained HTML (radar as inline SVG) and a portable .zip archive.
+
+May import: `progress`, `store`, `bank` and `core`.
+"""
 
 from mockloop.engine.export.archive import ArchiveError, ImportResult, export_archive, import_archive
 from mockloop.engine.export.html import render_html

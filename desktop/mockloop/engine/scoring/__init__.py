@@ -2,6 +2,7 @@
 dimension scores, feedback text. Deterministic; an LLM judge is an optional, gated hook.
 
 Entry point: `score_answer(question, bank, transcript_or_text, ...)`.
+May import: `models` (the shared text model), `understanding`, `speech` (transcript types), `bank`, `core`.
 
 How a score is made (each step cites the transcript, so every number can be explained):
 - The answer is read claim by claim (claims.py): a term named only to be rejected ("I wouldn't

@@ -1,6 +1,8 @@
 """The session store: every mock interview (rounds, turns, audio, transcripts, scores) kept in SQLite.
 
 Entry point: `SessionStore.open()`; call `recover_interrupted()` once at startup.
+
+May import: `core` only.
 """
 
 from mockloop.engine.store.db import Migration, RecoveryNotice
