@@ -20,7 +20,8 @@ METRIC_LABELS = {
     "time_to_first_word_s": "Time to first word (s)",
     "nudges": "Nudges",
 }
-FEEDBACK_TITLES = {"strengths": "Strengths", "gaps": "Gaps", "coaching": "Delivery", "outline": "A strong answer covers"}
+FEEDBACK_TITLES = {"strengths": "Strengths", "gaps": "Gaps", "coaching": "Delivery", "outline": "A strong answer covers",
+                   "misconceptions": "Said, but not so", "named": "Named, not explained"}
 STATUS_MARKS = {"covered": "covered", "partial": "partial", "missing": "missing"}
 
 
