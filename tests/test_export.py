@@ -460,3 +460,14 @@ def test_an_archive_with_hostile_session_data_is_refused(store, tmp_path):
         assert expected in caught.value.problem
     assert store.count_sessions() == 1
     assert sorted(p.name for p in store.recordings_dir.iterdir()) == [sid]
+
+
+def test_exports_carry_the_misconceptions_heard_escaped(store):
+    wrong = (f"Accuracy is the metric to report here, 99.9 percent accurate means the model is great, and a tweet "
+             f"that says {MARKUP} is just noise. No downsampling or class weights are needed.")
+    report = build_report(store, make_session(store, answer=wrong, followup=None), load_banks())
+    html, markdown = render_html(report), render_markdown(report)
+    assert "Said, but not so" in html and "Said, but not so" in markdown
+    assert MARKUP not in html and "&lt;script&gt;" in html
+    parsed = " ".join(_parse(html).text)
+    assert "You said" in parsed and "precision" in parsed.lower()  # the correction says what is true
