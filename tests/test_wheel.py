@@ -22,7 +22,7 @@ def test_wheel_contains_banks_and_runs_elsewhere(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "mockloop/banks/twitter-x.yaml" in names
     assert "mockloop/model_manifest.yaml" in names
-    assert "mockloop/engine/registry.py" in names
+    assert "mockloop/engine/models/registry.py" in names
     assert not any(n.startswith("tests/") for n in names)
 
     target = tmp_path / "installed"
