@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from mockloop.engine.audio.devices import PORTAUDIO_FIX, import_sounddevice
+from mockloop.engine.audio.devices import PORTAUDIO_FIX, import_sounddevice, rescan
 from mockloop.engine.audio.base import AudioBlock
 from mockloop.engine.core.errors import AudioUnavailableError, MockloopError
 from mockloop.engine.audio.resample import BlockAssembler, to_mono
@@ -101,9 +101,7 @@ def select_device(device: str | int | None, kind: str) -> tuple[int, dict]:
 
 def rescan_devices() -> None:
     """Make PortAudio list devices again (they may have come or gone). Closes every open stream."""
-    sd = _sounddevice("input")
-    sd._terminate()
-    sd._initialize()
+    rescan(_sounddevice("input"))
 
 
 class SoundDeviceIn:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from dataclasses import dataclass, field
 
 
@@ -58,6 +60,18 @@ class AudioReport:
 PORTAUDIO_FIX = "Install PortAudio: sudo apt-get install libportaudio2 (Debian/Ubuntu), then restart mockloop."
 
 
+# PortAudio's terminate and initialize are not thread-safe: two device scans at once (Home's and
+# Settings' at launch) crashed the process inside Pa_Initialize. Every rescan takes this lock.
+PORTAUDIO_LOCK = threading.RLock()
+
+
+def rescan(sd) -> None:
+    """Make PortAudio list devices again (they may have come or gone); one thread at a time."""
+    with PORTAUDIO_LOCK:
+        sd._terminate()
+        sd._initialize()
+
+
 def import_sounddevice():
     """Import sounddevice, or raise AudioUnavailableError when PortAudio is missing."""
     from mockloop.engine.core.errors import AudioUnavailableError
@@ -78,10 +92,10 @@ def audio_report() -> AudioReport:
     except AudioUnavailableError as exc:
         return AudioReport(portaudio=False, reason=exc.user_message())
     try:
-        sd._terminate()
-        sd._initialize()  # re-scan: devices may have come or gone since import
-        devices = sd.query_devices()
-        apis = sd.query_hostapis()
+        with PORTAUDIO_LOCK:
+            rescan(sd)  # devices may have come or gone since import
+            devices = sd.query_devices()
+            apis = sd.query_hostapis()
     except Exception as exc:  # PortAudio reports failures as PortAudioError
         return AudioReport(portaudio=True, reason=f"PortAudio could not list devices: {exc}")
     report = AudioReport(portaudio=True)
