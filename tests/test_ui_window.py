@@ -106,7 +106,7 @@ def test_saved_settings_reach_the_window_and_a_broken_model_shows_its_fix(qtbot,
     qtbot.waitUntil(lambda: window.home.model_panel.state("llm") == "failed", timeout=TIMEOUT_MS)
     banner = window.home.model_panel.banner
     assert not banner.isHidden() and str(broken.name) in banner.label.text()
-    assert window.models_label.text() == "1 model problem: see Home"
+    qtbot.waitUntil(lambda: window.models_label.text() == "1 model problem: see Home", timeout=TIMEOUT_MS)
 
 
 def test_closing_with_unsaved_settings_asks_and_keeps_the_window_on_cancel(qtbot, window, monkeypatch):
@@ -254,3 +254,30 @@ def test_at_twice_the_pixel_density_every_view_is_drawn_at_full_resolution(tmp_p
         share = _pixel_doubled_share(_rgb(tmp_path / "x2" / f"{name}.png"))
         print(f"{name}: {share:.3f} of 2x2 blocks uniform at 2x")
         assert share < 0.99, name
+
+
+def test_garbage_made_on_a_worker_thread_is_collected_on_the_gui_thread(qtbot, window):
+    """A cycle freed by the collector on a worker thread could destroy Qt objects off their thread."""
+    import gc
+    import threading
+
+    freed_on: list[str] = []
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+        def __del__(self) -> None:
+            freed_on.append(threading.current_thread().name)
+
+    def make_garbage() -> None:
+        for _ in range(3 * gc.get_threshold()[0]):  # past the threshold that used to start a collection here
+            Cycle()
+
+    assert not gc.isenabled()
+    worker = threading.Thread(target=make_garbage, name="mockloop-test-worker")
+    worker.start()
+    worker.join()
+    assert freed_on == []  # nothing was collected on the worker
+    qtbot.waitUntil(lambda: len(freed_on) > 0, timeout=TIMEOUT_MS)
+    assert set(freed_on) == {threading.main_thread().name}

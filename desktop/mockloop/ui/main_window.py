@@ -23,6 +23,7 @@ from mockloop.engine.bank import BankSet
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.models.warm_engines import models_key
 from mockloop.engine.store import SessionMode
+from mockloop.ui.common.gui_gc import collect_on_the_gui_thread
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.common.background import run_in_background
 from mockloop.ui.bank.view import BankView
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
     def __init__(self, banks: BankSet, settings: Settings, resolve: Resolver = registry.resolve, *,
                  audio: AudioEdge | None = None, warm_models: bool = False) -> None:
         super().__init__()
+        collect_on_the_gui_thread()
         self.setWindowTitle("mockloop")
         self.banks = banks
         self.settings = settings
