@@ -216,7 +216,8 @@ class InterviewWorker(QObject):
         engines = opened["engines"] = engines or Engines(settings)
         for role, label, load in (("stt", "speech recognition", lambda: engines.decoder),
                                   ("tts", "the interviewer's voice", lambda: engines.cache),
-                                  ("llm", "the interviewer model", lambda: engines.llm)):
+                                  ("llm", "the interviewer model", lambda: engines.llm),
+                                  ("text", "answer understanding", lambda: engines.text)):
             if self._stop.is_set():
                 return False  # stopped while loading: no session is created
             if not opened["lent"] or role in self._warm.failures:  # preloaded models are there already
