@@ -27,6 +27,7 @@ def verdicts(text: str, *terms: str) -> dict[str, str]:
     ("Not accuracy but precision and recall.", {"accuracy": "rejected", "precision": "claimed", "recall": "claimed"}),
     ("I'd use precision and recall instead of accuracy.", {"precision": "claimed", "accuracy": "rejected"}),
     ("There's no need for SMOTE, we just use class weights.", {"smote": "rejected", "class weights": "claimed"}),
+    ("The outputs are proper probabilities and there's nothing to recalibrate.", {"recalibrate": "rejected"}),
     ("SMOTE, which is overkill here, and then class weights.", {"smote": "rejected"}),
     ("The usual fixes are SMOTE and focal loss. I'd skip all of those.", {"smote": "rejected", "focal loss": "rejected"}),
     ("Survival analysis with censoring, that's academic, I wouldn't bother.", {"survival analysis": "rejected"}),

@@ -27,7 +27,7 @@ PURPOSE = (("so", "that"), ("to", "avoid"), ("in", "order"), ("make", "sure"), (
            ("so", "you", "do", "not"), ("so", "they", "do", "not"), ("so", "we", "will", "not"), ("so", "it", "will", "not"),
            ("so", "there", "is", "no"), ("so", "we", "are", "not"), ("so", "we", "would", "not"))
 # Before what they reject.
-REJECT_BEFORE = (("not",), ("no",), ("never",), ("nor",), ("neither",), ("skip",), ("skipping",), ("skipped",),
+REJECT_BEFORE = (("not",), ("no",), ("never",), ("nor",), ("neither",), ("nothing", "to"), ("skip",), ("skipping",), ("skipped",),
                  ("instead", "of"), ("rather", "than"), ("forget",), ("forget", "about"), ("ignore",), ("ignoring",),
                  ("against",), ("avoid", "using"), ("no", "need"), ("drop",), ("dropping",), ("ditch",), ("without", "using"))
 # Rejections strong enough to reach back to something named earlier.

@@ -289,6 +289,7 @@ class FeedbackView(QWidget):
         self.verdict_label.setText(verdict.strip())
         for bar in self.score_bars:
             self.bars.removeWidget(bar)
+            bar.hide()  # not drawn under the new bars until Qt deletes it
             bar.deleteLater()
         self.score_bars = []
         for name, value in (score.get("dimensions") or {}).items():
