@@ -16,7 +16,7 @@ from mockloop.engine.core.errors import ModelError
 from mockloop.engine.models.gguf_header import GGUFFormatError, read_gguf_header
 from mockloop.engine.core.model_info import ROLE_NAMES, ModelInfo
 from mockloop.engine.core.settings import Settings
-from mockloop.engine.understanding.files import text_model_files
+from mockloop.engine.understanding.files import embedding_header, text_model_files
 
 ROLES = ("stt", "tts", "llm", "text")
 ENV_VARS = {"stt": "MOCKLOOP_STT_MODEL", "tts": "MOCKLOOP_TTS_VOICE", "llm": "MOCKLOOP_LLM_MODEL", "text": "MOCKLOOP_TEXT_MODEL"}
@@ -148,19 +148,11 @@ def _check_text(path: Path, source: str, fix: str) -> ModelInfo:
         raise ModelError(role, path, "invalid", "has no tokenizer (a file named *tokenizer*.json)", fix)
     if weights is None:
         raise ModelError(role, path, "invalid", "has no .safetensors embedding table", fix)
-    try:
-        with weights.open("rb") as fh:
-            head = fh.read(8)
-            n = int.from_bytes(head, "little") if len(head) == 8 else -1
-            header = json.loads(fh.read(n)) if 0 < n < 1 << 24 else None
-    except (OSError, ValueError, UnicodeDecodeError):
-        header = None
-    tensors = {k: v for k, v in (header or {}).items() if k != "__metadata__" and isinstance(v, dict)}
-    table = next((v for v in tensors.values() if len(v.get("shape", ())) == 2), None)
-    if table is None:
+    found = embedding_header(weights)
+    if found is None:
         raise ModelError(role, weights, "invalid", "is not a safetensors file with a 2-D embedding table (the copy is damaged or it is another kind of model)", fix)
-    end = max(v["data_offsets"][1] for v in tensors.values())
-    if weights.stat().st_size < 8 + n + end:
+    n, table = found
+    if weights.stat().st_size < 8 + n + table["data_end"]:
         raise ModelError(role, weights, "truncated", "is shorter than its header says (the copy was cut short)", fix)
     details = {"dimensions": int(table["shape"][1]), "vocabulary": int(table["shape"][0])}
     return ModelInfo("text", path, source, path.name, _size(weights) + _size(tokenizer), details=details)

@@ -122,9 +122,6 @@ def _match(doc: Doc, piece: Piece, anchor: str, similarity: float) -> MeaningMat
                         doc.tokens[piece.end - 1].end, start, end)
 
 
-SIMILARITY = "align"  # "mean": cosine of averaged word vectors; "align": word-by-word alignment; "both": the larger
-
-
 class MeaningJudge:
     """Reads one answer's pieces against a question's rubric and misconceptions with the text model."""
 
@@ -133,13 +130,8 @@ class MeaningJudge:
         self._ignore: frozenset[int] = frozenset()
 
     def similarity(self, texts: list[str], references: list[str]) -> np.ndarray:
-        mean = None
-        if SIMILARITY in ("mean", "both"):
-            mean = self.encoder.encode(texts) @ self.encoder.encode_cached(references).T
-            if SIMILARITY == "mean":
-                return mean
-        aligned = self.encoder.align(texts, references, self._ignore)
-        return aligned if mean is None else np.maximum(mean, aligned)
+        """Word alignment (whole-sentence cosines blurred long clauses: docs/performance.md)."""
+        return self.encoder.align(texts, references, self._ignore)
 
     def assess(self, question: Question, claims: Claims) -> tuple[dict[str, list[MeaningMatch]], list[HeardMisconception]]:
         """Per rubric point, the pieces that say it (best first); and the misconceptions heard.
@@ -151,7 +143,7 @@ class MeaningJudge:
         flat = [r for group in refs for r in group]
         owner = np.array([n for n, group in enumerate(refs) for _ in group], dtype=int)
         if not found or not flat:
-            return {p.id: [] for p in question.rubric}, self._phrase_misconceptions(question, claims)
+            return {p.id: [] for p in question.rubric}, phrase_misconceptions(question, claims)
         sims = self.similarity([p.text for p in found], flat)  # pieces x references
         per_point = np.stack([sims[:, owner == n].max(axis=1) for n in range(len(refs))], axis=1)  # pieces x points
         best_other = np.array([[np.delete(row, n).max(initial=-1.0) for n in range(len(refs))] for row in per_point])
@@ -165,7 +157,7 @@ class MeaningJudge:
                 if s >= POINT_SIMILARITY and s + POINT_MARGIN >= best_other[k, n]:
                     out.append(_match(claims.doc, piece, flat[j], s))
             matches[point.id] = sorted(out, key=lambda m: -m.similarity)
-        heard = self._phrase_misconceptions(question, claims)
+        heard = phrase_misconceptions(question, claims)
         heard += self._meaning_misconceptions(question, claims, heard, flat)
         return matches, sorted(heard, key=lambda h: h.start_char)
 
@@ -206,10 +198,6 @@ class MeaningJudge:
                 s, piece, anchor = best
                 out.append(_heard(wrong, claims.doc, piece.start, piece.end, "meaning", anchor, s))
         return out
-
-    @staticmethod
-    def _phrase_misconceptions(question: Question, claims: Claims) -> list[HeardMisconception]:
-        return phrase_misconceptions(question, claims)
 
 
 def phrase_misconceptions(question: Question, claims: Claims) -> list[HeardMisconception]:

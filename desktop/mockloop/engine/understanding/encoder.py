@@ -4,8 +4,6 @@ thread of its own and can be shared by every thread (numpy and the tokenizer are
 
 from __future__ import annotations
 
-import json
-import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -13,7 +11,7 @@ import numpy as np
 
 from mockloop.engine.core.errors import ModelError
 from mockloop.engine.core.model_info import ROLE_NAMES, ModelInfo
-from mockloop.engine.understanding.files import text_model_files
+from mockloop.engine.understanding.files import embedding_header, text_model_files
 
 _DTYPES = {"F16": np.float16, "F32": np.float32, "BF16": None}
 # Words that carry no meaning of their own: they do not count when texts are aligned word by word.
@@ -22,16 +20,17 @@ _FUNCTION = frozenset("""a an the and or but if then so of to in on at for from 
     would could should will can may might must my our your their its me us them as than also just very really there
     here some any all such only same too whether each every both let am get got go going um uh like okay well s ll d ve
     re m t""".split())
-CACHE_LIMIT = 50_000  # reference sentences kept encoded (the bank's anchors are ~3,000)
 
 
 def _read_table(weights: Path) -> np.ndarray:
     """The 2-D embedding table of a safetensors file, mapped from disk (read without the safetensors
     package; rows are converted to float32 only when a text uses them)."""
-    with weights.open("rb") as fh:
-        n = int.from_bytes(fh.read(8), "little")
-        header = json.loads(fh.read(n))
-    name, meta = next((k, v) for k, v in header.items() if k != "__metadata__" and len(v.get("shape", ())) == 2)
+    found = embedding_header(weights)
+    if found is None:
+        raise ModelError(ROLE_NAMES["text"], weights, "invalid", "is not a safetensors file with a 2-D embedding table",
+                         "Reinstall the app's packages, or remove the text model from the models folder.")
+    n, meta = found
+    name = meta["name"]
     dtype = _DTYPES.get(meta["dtype"])
     if dtype is None:
         raise ModelError(ROLE_NAMES["text"], weights, "invalid", f"stores '{name}' as {meta['dtype']}, which mockloop cannot read (use F16 or F32)",
@@ -65,8 +64,6 @@ class TextEncoder:
             word = token.lstrip("▁Ġ ").lower()
             if 0 <= i < len(self._weight) and (word in _FUNCTION or not any(c.isalnum() for c in word)):
                 self._weight[i] = 0.0
-        self._cache: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), dimensions) float32 unit vectors."""
@@ -80,21 +77,6 @@ class TextEncoder:
                 out[i] = self._table[ids].astype(np.float32).mean(axis=0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return np.divide(out, norms, out=out, where=norms > 0)
-
-    def encode_cached(self, texts: Sequence[str]) -> np.ndarray:
-        """Like `encode`, remembering each text: for the bank's reference sentences, asked for every answer."""
-        with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            vectors = self.encode(missing)
-            with self._lock:
-                if len(self._cache) + len(missing) > CACHE_LIMIT:
-                    self._cache.clear()
-                self._cache.update(zip(missing, vectors))
-        with self._lock:
-            return np.stack([self._cache[t] if t in self._cache else self.encode([t])[0] for t in texts]) if texts \
-                else np.zeros((0, self.dimensions), dtype=np.float32)
-
 
     def token_ids(self, text: str) -> frozenset[int]:
         """The meaningful tokens of a text (to leave out of an alignment: `align(..., ignore=...)`)."""
