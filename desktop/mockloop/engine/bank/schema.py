@@ -25,6 +25,7 @@ class Kind(str, Enum):
     SYSTEM_DESIGN = "System Design"
     TECHNICAL = "Technical"
     BEHAVIORAL = "Behavioral"
+    CODING = "Coding"
 
 
 class Difficulty(str, Enum):
@@ -49,6 +50,8 @@ DIMENSIONS: dict[Kind, tuple[str, ...]] = {
     ),
     Kind.TECHNICAL: ("depth", "correctness", "tradeoffs", "communication"),
     Kind.BEHAVIORAL: ("situation", "task", "action", "result", "communication"),
+    # Correctness of a coding answer comes from its hidden tests, the others from what was said.
+    Kind.CODING: ("approach", "complexity", "edge_cases", "correctness", "communication"),
 }
 
 

@@ -20,6 +20,7 @@ DIMENSION_WEIGHTS: dict[Kind, dict[str, float]] = {
                          "evaluation_deployment": 1.0, "tradeoffs": 1.0, "communication": 0.75},
     Kind.TECHNICAL: {"depth": 1.5, "correctness": 1.5, "tradeoffs": 1.0, "communication": 0.75},
     Kind.BEHAVIORAL: {"situation": 0.75, "task": 0.75, "action": 1.5, "result": 1.25, "communication": 0.75},
+    Kind.CODING: {"approach": 1.25, "complexity": 1.0, "edge_cases": 0.75, "correctness": 1.5, "communication": 1.0},
 }
 COMMUNICATION_RUBRIC_SHARE = 0.5  # the rest comes from delivery (pace, fillers, pauses, signposts, hedges)
 STAR_SHARE = 0.4  # behavioral: share of each STAR dimension taken from structure heuristics

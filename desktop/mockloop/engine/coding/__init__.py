@@ -1,0 +1,8 @@
+"""The coding round: the candidate's code run safely against a question's hidden tests, the editor's
+timeline of edits, and what the code and its timeline say (complexity, think-aloud before code).
+
+Holds: `results` (a run's outcome as plain data), `timeline` (the edits with their times, replayable),
+`sandbox` (a separate, limited process that runs the tests), `harness` (the script that process runs),
+`complexity` (a rough big-O read from the code's loops).
+May import: `store`, `bank`, `core`. `scoring`, `interview`, `tools` and the ui may import it.
+"""
