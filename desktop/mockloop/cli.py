@@ -94,8 +94,11 @@ def _cmd_answer(args: argparse.Namespace) -> int:
     from mockloop.engine.tools.headless import answer
 
     doc = answer(args.question, audio=Path(args.audio) if args.audio else None, text=Path(args.text) if args.text else None,
-                 persona_id=args.persona, save=not args.no_save)
+                 code=Path(args.code) if args.code else None, persona_id=args.persona, save=not args.no_save)
     lines = [doc["question"]["text"], "", f"Transcript: {doc['transcript'] or '(no speech detected)'}", ""]
+    if doc.get("code") is not None:
+        tests = doc["code"]["tests"]
+        lines += [f"Tests: {tests['summary'] if tests else 'no code was given, so no test ran.'}", ""]
     if doc["scored"]:
         lines.append(f"Score: {doc['score']['overall']:.0f}/100  " + "  ".join(f"{k}: {v:.0f}" for k, v in doc["score"]["dimensions"].items()))
         for point in doc["rubric"]:
@@ -180,16 +183,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     ans = sub.add_parser("answer", help="transcribe, score and plan the follow-up for one recorded or typed answer")
     ans.add_argument("--question", required=True, help="question id (see `mockloop questions`)")
-    source = ans.add_mutually_exclusive_group(required=True)
+    source = ans.add_mutually_exclusive_group()
     source.add_argument("--audio", help="a WAV/FLAC/Ogg recording of the answer")
     source.add_argument("--text", help="a UTF-8 text file with a typed answer")
+    ans.add_argument("--code", help="a coding question: the candidate's Python file, run against the hidden tests")
     ans.add_argument("--persona", help="interviewer persona id (default: the one in settings)")
     ans.add_argument("--no-save", action="store_true", help="do not store the answer as a session")
     ans.add_argument("--json", action="store_true", help="print one JSON document")
     ans.set_defaults(func=_cmd_answer)
 
     sim = sub.add_parser("simulate", help="a whole interview without a display, answers read from a folder")
-    sim.add_argument("--answers", required=True, help="folder of answers in name order (.wav/.flac spoken, .txt typed)")
+    sim.add_argument("--answers", required=True, help="folder of answers in name order (.wav/.flac spoken, .txt typed; a .py beside an answer is its code)")
     sim.add_argument("--mode", choices=["practice", "loop"], default="practice")
     sim.add_argument("--question", help="practice this question id")
     sim.add_argument("--persona", help="interviewer persona id")

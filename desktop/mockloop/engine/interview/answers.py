@@ -29,6 +29,7 @@ class Answer:
     text: str | None = None
     command: Command | None = None  # repeat | skip | reanswer | end-round | end (stop: the app closed)
     label: str = ""  # where it came from (a file name), for reports
+    code: str | None = None  # a coding question's code, given as a file (headless): the answer file's .py twin
 
 
 class AnswerSource(Protocol):
@@ -68,8 +69,16 @@ class FolderAnswers:
             except (OSError, UnicodeDecodeError):
                 raise AnswerFolderError(f"The answer file {path} is not readable UTF-8 text.", "Save it as plain text (UTF-8).") from None
             command = COMMANDS.get(text.lower())
-            return Answer(text=None if command else text, command=command, label=path.name)
-        return Answer(audio=WavFileIn(path, realtime=self.realtime), label=path.name)
+            return Answer(text=None if command else text, command=command, label=path.name, code=self._code_for(path))
+        return Answer(audio=WavFileIn(path, realtime=self.realtime), label=path.name, code=self._code_for(path))
+
+    def _code_for(self, path: Path) -> str | None:
+        """The code file beside an answer (`02-answer.py` for `02-answer.wav`), for a coding question."""
+        twin = path.with_suffix(".py")
+        try:
+            return twin.read_text(encoding="utf-8") if twin.is_file() else None
+        except (OSError, UnicodeDecodeError):
+            raise AnswerFolderError(f"The code file {twin} is not readable UTF-8 text.", "Save it as plain text (UTF-8).") from None
 
 
 class DeskAnswers:

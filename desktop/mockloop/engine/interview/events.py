@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 if TYPE_CHECKING:  # only named here: the window imports this module at launch, and stays light
+    from mockloop.engine.bank.schema import CodingTask
+    from mockloop.engine.coding.session import CodeSession
     from mockloop.engine.interview.answer_record import AnswerRecord
     from mockloop.engine.interview.followups import FollowUp
 
@@ -56,6 +58,20 @@ class QuestionAsked(Event):
     question_kind: str  # Kind value: technical | system_design | behavioral ...
     attempt: int
     turn_id: int
+
+
+@dataclass(frozen=True)
+class CodingStarted(Event):
+    """A coding question: the code pad opens with the starter; its edits and runs go into `session`."""
+
+    kind: ClassVar[str] = "coding"
+    id: str  # question id
+    task: CodingTask
+    session: CodeSession
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "function": self.task.function, "signature": self.task.signature,
+                "complexity_target": self.task.complexity.time, "tests": len(self.task.cases)}
 
 
 @dataclass(frozen=True)

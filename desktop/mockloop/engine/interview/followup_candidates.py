@@ -28,6 +28,17 @@ LISTED_PROBE = "You listed {term}. When would you use it, and why?"
 QUOTE_WORDS = 12
 # Priorities: a wrong claim first, then reasons for bare claims, then gaps, then depth.
 MISCONCEPTION_PRIORITY = 100.0
+# A coding answer: what the run and the code show comes right after a wrong claim.
+FAILING_CASE_PRIORITY = 90.0
+NOT_RUN_PRIORITY = 85.0
+SLOWER_PRIORITY = 80.0
+COMPLEXITY_UNSAID_PRIORITY = 3.0
+FAILING_CASE = "Your function returns {got} for {name}. Is that right?"
+RAISING_CASE = "Your function raises {error} for {name}. What happens there?"
+NOT_RUNNING = "Your last run said: {summary} What would you change first?"
+NOT_RUN = "You haven't run your code yet. How would you convince yourself it's correct?"
+SLOWER = "That's {order}. Can you do better for a million tweets?"
+COMPLEXITY_UNSAID = "What's the time and space complexity of what you wrote?"
 UNEXPLAINED_PRIORITY = 2.5
 LISTED_PRIORITY = 2.2
 
@@ -70,6 +81,7 @@ class FollowUpContext:
     unexplained: list[dict] = field(default_factory=list)  # {point, quote}: claims made without reasons
     listed: list[str] = field(default_factory=list)  # terms only named in a bare list
     rejected: list[str] = field(default_factory=list)  # terms the candidate named to reject
+    code: dict | None = None  # a coding answer's code, tests and complexity (AnswerScore.coding)
 
     @classmethod
     def for_answer(cls, question: Question, bank: Bank, persona: Persona, text: str, score: "AnswerScore",
@@ -84,13 +96,14 @@ class FollowUpContext:
                    misconceptions=[{"id": m.id, "challenge": m.challenge, "quote": m.quote} for m in score.misconceptions],
                    unexplained=unexplained,
                    listed=list(dict.fromkeys(s for p in score.rubric for s in p.listed_signals)),
-                   rejected=list(dict.fromkeys(s for p in score.rubric for s in p.rejected_signals)))
+                   rejected=list(dict.fromkeys(s for p in score.rubric for s in p.rejected_signals)),
+                   code=score.coding)
 
     def key(self) -> tuple:
         """What the plan depends on: a draft stays valid while this is unchanged."""
         return (tuple(sorted(self.coverage.items())), tuple(self.named_terms), tuple(self.asked),
                 tuple(m["id"] for m in self.misconceptions), tuple(u["point"] for u in self.unexplained),
-                tuple(self.listed), tuple(self.rejected))
+                tuple(self.listed), tuple(self.rejected), _code_key(self.code))
 
 
 def _quote_around(text: str, start: int, end: int) -> str:
@@ -114,6 +127,7 @@ def build_candidates(ctx: FollowUpContext) -> list[Candidate]:
     used_probes: set[str] = set()
     for m in ctx.misconceptions:
         out.append(Candidate(m["challenge"], "misconception", m["id"], MISCONCEPTION_PRIORITY))
+    out.extend(code_candidates(ctx.code))
     points = {p.id: p for p in ctx.question.rubric}
     for u in ctx.unexplained:
         point = points.get(u["point"])
@@ -145,6 +159,44 @@ def build_candidates(ctx: FollowUpContext) -> list[Candidate]:
     for c in sorted(fresh, key=lambda c: -c.priority):
         seen.setdefault(c.text, c)
     return list(seen.values())
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip(", ") + "…"
+
+
+def code_candidates(code: dict | None) -> list[Candidate]:
+    """Follow-ups from the code and its last run: a failing case, code that does not run, loops too deep."""
+    if not code:
+        return []
+    out: list[Candidate] = []
+    tests = code.get("tests")
+    if tests is None:
+        out.append(Candidate(NOT_RUN, "code-not-run", None, NOT_RUN_PRIORITY))
+    else:
+        failure = next((c for c in tests.get("cases", []) if not c.get("passed")), None)
+        if failure is not None and failure.get("error"):
+            error = failure["error"].split(":")[0]
+            out.append(Candidate(RAISING_CASE.format(error=error, name=failure["name"]), "failing-case", failure["name"],
+                                 FAILING_CASE_PRIORITY))
+        elif failure is not None:
+            out.append(Candidate(FAILING_CASE.format(got=_short(failure["got"], 30), name=failure["name"]),
+                                 "failing-case", failure["name"], FAILING_CASE_PRIORITY))
+        elif tests.get("status") != "passed":
+            out.append(Candidate(NOT_RUNNING.format(summary=tests.get("summary", "")), "code-error", None, FAILING_CASE_PRIORITY))
+    complexity = code.get("complexity") or {}
+    if complexity.get("slower_than_target") and complexity.get("estimate"):
+        out.append(Candidate(SLOWER.format(order=complexity["estimate"]["order"]), "complexity", None, SLOWER_PRIORITY))
+    elif not complexity.get("said"):
+        out.append(Candidate(COMPLEXITY_UNSAID, "complexity", None, COMPLEXITY_UNSAID_PRIORITY))
+    return out
+
+
+def _code_key(code: dict | None) -> tuple:
+    if not code:
+        return ()
+    tests = code.get("tests") or {}
+    return (tests.get("status"), code.get("passed"), (code.get("complexity") or {}).get("slower_than_target"))
 
 
 def _said(probe: str, ctx: FollowUpContext) -> bool:

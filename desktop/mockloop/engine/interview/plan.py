@@ -1,7 +1,7 @@
 """Which questions an interview asks, in which rounds, with what time budget.
 
 A full loop follows the company page: the recruiter screen (behavioral and fit), then
-the technical rounds (domain knowledge, depth, system design). Questions are chosen by
+the technical rounds (domain knowledge, coding, system design, depth). Questions are chosen by
 role and difficulty, preferring the candidate's weakest and least-practised radar axes.
 Choices are deterministic for a given seed, so a run can be reproduced.
 """
@@ -21,12 +21,13 @@ DESIGN_PHASES: tuple[tuple[str, str, float], ...] = (
     ("wrap-up", "We're nearly out of time. Summarize your design and the main trade-offs you made.", 0.125),
 )
 
-# Technical rounds of the loop and the kind of question each one draws.
+# Technical rounds of the loop and the kind of question each one draws: the company page's
+# "domain knowledge, coding, and system design", then more depth when the loop has a fourth.
 TECHNICAL_ROUNDS: tuple[tuple[str, Kind, int], ...] = (
     ("Domain knowledge", Kind.TECHNICAL, 2),
-    ("ML depth", Kind.TECHNICAL, 2),
+    ("Coding", Kind.CODING, 1),
     ("System design", Kind.SYSTEM_DESIGN, 1),
-    ("Applied ML", Kind.TECHNICAL, 2),
+    ("ML depth", Kind.TECHNICAL, 2),
 )
 
 # Recruiter screens open the same way everywhere.
@@ -127,6 +128,8 @@ def plan_practice(bank: Bank, question: Question) -> list[PlannedRound]:
     """Single-question practice: one round, the question's share of its stage's time."""
     stage = next(s for s in bank.loop if s.id == question.round)
     budget = stage.minutes_per_round * 60
-    if question.kind is not Kind.SYSTEM_DESIGN:
+    if question.kind is Kind.CODING:
+        budget = min(budget, 30 * 60)  # time to explain, write, run and fix
+    elif question.kind is not Kind.SYSTEM_DESIGN:
         budget = min(budget, 15 * 60)
     return [PlannedRound(stage.id, "Practice", budget, [question.id])]

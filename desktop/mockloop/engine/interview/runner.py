@@ -13,14 +13,15 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import time
-from dataclasses import dataclass, field
 
 from mockloop import __version__
 from mockloop.engine.interview.answer_record import AnswerRecord, keep_answer
 from mockloop.engine.interview.answers import Answer, AnswerSource
+from mockloop.engine.interview.coding_turn import CodingTurn
+from mockloop.engine.interview.run_summary import RunSummary, EndRound, EndSession, ignore_event
 from mockloop.engine.interview.commands import Command, CommandInbox
 from mockloop.engine.interview.events import (
-    Captioned, Emit, Event, FollowUpAsked, Listening, MicLevel, Nudged, PhaseStarted, Problem, QuestionAsked, Resolved,
+    Captioned, CodingStarted, Emit, FollowUpAsked, Listening, MicLevel, Nudged, PhaseStarted, Problem, QuestionAsked, Resolved,
     RoundStarted, Scored, SessionEnded, SessionStarted, Skipped, Speaking,
 )
 from mockloop.engine.audio.base import AudioOut
@@ -48,28 +49,6 @@ ROOM_AGAIN = "There is room on the disk again; your answer is saved."
 MOVES_ON = (Command.SKIP, Command.END_ROUND, Command.END, Command.STOP)
 
 
-def _ignore(event: Event) -> None:
-    pass
-
-
-class _EndRound(Exception):
-    pass
-
-
-class _EndSession(Exception):
-    pass
-
-
-@dataclass
-class RunSummary:
-    session_id: str
-    questions: list[dict] = field(default_factory=list)  # per question: id, attempt, overall, followups, flags
-    ended: str = "finished"  # finished | answers-ran-out | stopped (the app closed: the session is interrupted)
-
-    def to_dict(self) -> dict:
-        return {"session_id": self.session_id, "ended": self.ended, "questions": self.questions}
-
-
 class InterviewRunner:
     def __init__(
         self,
@@ -94,13 +73,14 @@ class InterviewRunner:
         self.persona = persona
         self.rounds = rounds
         self._inbox = CommandInbox(stop_speaking=lambda: self.speaker.stop())
+        self._raw_store = store  # code runs are stored from the thread that ran them: never waiting on a full disk
         self.store = (PatientStore(store, on_full=self._disk_full, give_up=self._inbox.closing,
                                    on_freed=lambda: self.emit(Resolved(ROOM_AGAIN)))
                       if wait_for_room else store)
         self.answers = answers
         self.mode = SessionMode(mode)
         self.endpointing = endpointing or EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=engines.settings.silence_seconds)
-        self.emit: Emit = emit or _ignore
+        self.emit: Emit = emit or ignore_event
         self.followup_budget = followup_budget
         self.rate = persona.speaking_rate * engines.settings.speaking_rate
         self.speaker = Speaker(engines.voice, out, cache=engines.cache)
@@ -110,6 +90,7 @@ class InterviewRunner:
         self._asked: list[str] = []
         self._last_was_typed = False
         self._reanswer = False
+        self._coding: CodingTurn | None = None  # the code side of the coding question being answered
         self.session_id: str | None = None
 
     # ---- commands from other threads ------------------------------------------------------------
@@ -145,11 +126,11 @@ class InterviewRunner:
                             break
                         question = next(q for q in self.bank.questions if q.id == qid)
                         self._ask(round_id, question, planned)
-                except _EndRound:
+                except EndRound:
                     self._say(END_ROUND, None)
                 self.store.finish_round(round_id)
             self._say(GOODBYE, None)
-        except _EndSession as end:
+        except EndSession as end:
             summary.ended = str(end) or "stopped"
         finally:
             self.planner.close()
@@ -187,6 +168,9 @@ class InterviewRunner:
         parts: list[Transcript] = []
         self._asked = [question.text]
         nudges = 0
+        self._coding = CodingTurn(question, self._raw_store, turn.turn_id) if question.kind is Kind.CODING else None
+        if self._coding is not None:
+            self.emit(CodingStarted(question.id, self._coding.task, self._coding.session))
         for index, phase in enumerate(phases):
             if phase is not None:
                 self.emit(PhaseStarted(phase.id, phase.prompt, phase.seconds))
@@ -212,13 +196,13 @@ class InterviewRunner:
                     self.summary.questions.append({"id": question.id, "attempt": turn.attempt, "status": "skipped"})
                     self.emit(Skipped(question.id))
                 if command is Command.END_ROUND:
-                    raise _EndRound
+                    raise EndRound
                 if command.keeps_answer:
-                    raise _EndSession(command.ending)
+                    raise EndSession(command.ending)
                 return self.summary.questions[-1]
             if command is Command.OUT_OF_ANSWERS:
                 self.store.finish_turn(turn.turn_id, status="skipped")
-                raise _EndSession(command.ending)
+                raise EndSession(command.ending)
             if result is not None:
                 parts.append(result.transcript)
                 nudges += len(result.nudges)
@@ -238,6 +222,9 @@ class InterviewRunner:
             # scored again only when replies to follow-ups joined it.
             score, kept = self._keep_answer(turn, question, parts, nudges, score=score if len(parts) == answered else None,
                                             followups=[f["text"] for f in followups])
+            if score.coding:
+                outcome["code"] = {k: score.coding[k] for k in ("passed", "total")} | {
+                    "status": (score.coding["tests"] or {}).get("status")}
             outcome.update(overall=kept.overall, flags=kept.flags,
                            rubric=[{"id": p.id, "status": p.status, "judged_by": p.judged_by} for p in score.rubric],
                            misconceptions=[{"id": m.id, "how": m.how, "quote": m.quote} for m in score.misconceptions])
@@ -254,6 +241,8 @@ class InterviewRunner:
         answer = combine(parts)
         score = score or self._score(question, answer, nudges)
         kept = keep_answer(self.store, self.bank, question, turn, answer, score, interrupted=interrupted, followups=followups or ())
+        if self._coding is not None:
+            self._coding.keep(self.store)
         self.emit(Scored(kept))
         return score, kept
 
@@ -279,6 +268,8 @@ class InterviewRunner:
             self.speaker.stop()
             return None, pending
         answer = self.answers.next(question.text)
+        if answer is not None and answer.code is not None and self._coding is not None:
+            self._coding.given = answer.code
         if answer is None:
             self.speaker.wait()
             return None, Command.OUT_OF_ANSWERS
@@ -302,6 +293,10 @@ class InterviewRunner:
         config = self.endpointing
         if phase is not None:
             config = EndpointerConfig(**{**vars(config), "max_turn_seconds": phase.seconds})
+        # A Pause event when the persona's patience runs out, so it can nudge (patience may exceed the usual marks).
+        config = dataclasses.replace(config, pause_marks=tuple(sorted({*config.pause_marks, self.persona.silence_patience_s})))
+        if self._coding is not None:
+            config = self._coding.endpointing(config)
         if getattr(answer.audio, "finished", None) is not None:
             # A recorded answer ends when its file does, not at a thinking pause; and it starts when
             # the question has been heard, as a candidate would (the microphone itself opens at once).
@@ -321,6 +316,8 @@ class InterviewRunner:
         )
         with self._inbox.hearing(listener):
             self.emit(Listening("Started"))
+            if self._coding is not None:
+                self._coding.session.start_clock()
             result = listener.run()
         self.elapsed += result.audio_seconds
         if result.recording is not None:
@@ -330,7 +327,7 @@ class InterviewRunner:
         return result, self._inbox.take()
 
     def _nudge(self, turn_id: int, seconds: float) -> str:
-        text = next(self._nudges)
+        text = (self._coding.nudge_text(seconds) if self._coding is not None else None) or next(self._nudges)
         self.store.add_nudge(turn_id, text, offset_s=seconds)
         self.emit(Nudged(text, seconds))
         self._say(text, None, kind="nudge", wait=False)
@@ -339,6 +336,9 @@ class InterviewRunner:
     def _score(self, question: Question, answer: Transcript, nudges: int = 0, judged: bool = True) -> AnswerScore:
         """Scored with the text model; a model of 1B parameters or more also judges a finished answer."""
         judge = judge_for(self.engines.llm) if judged else None
+        if self._coding is not None and question.kind is Kind.CODING:  # `judged`: the final score, run on the final code
+            return self._coding.score(self.bank, answer, nudges=nudges, typed=self._last_was_typed, final=judged,
+                                      judge=judge, encoder=self.engines.text)
         return score_answer(question, self.bank, answer, nudges=nudges, encoder=self.engines.text, judge=judge)
 
     def _context(self, question: Question, transcript: Transcript, asked: list[str]) -> FollowUpContext:
@@ -377,13 +377,13 @@ class InterviewRunner:
                 parts.append(result.transcript)
                 self.store.finish_turn(fturn.turn_id, status="interrupted" if command is Command.STOP else "done",
                                        transcript=result.transcript.text, words=[vars(w) for w in result.transcript.words])
-                raise _EndSession(command.ending)
+                raise EndSession(command.ending)
             if result is None or command:
                 self.store.finish_turn(fturn.turn_id, status="skipped")
                 if command is Command.END_ROUND:
-                    raise _EndRound
+                    raise EndRound
                 if command in (Command.END, Command.STOP, Command.OUT_OF_ANSWERS):
-                    raise _EndSession(command.ending)
+                    raise EndSession(command.ending)
                 if command is Command.REANSWER:
                     self._reanswer = True
                 break

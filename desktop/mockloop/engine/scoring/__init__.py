@@ -73,6 +73,7 @@ class AnswerScore:
     notes: list[str] = field(default_factory=list)
     misconceptions: list[HeardMisconception] = field(default_factory=list)
     understanding: dict = field(default_factory=lambda: {"used": False, "model": None, "reason": "not scored"})
+    coding: dict | None = None  # a coding answer: its code, tests, think-aloud before code, complexity (scoring/coding.py)
 
     def coverage(self) -> dict[str, str]:
         """Rubric point id -> covered | partial | missing (what the follow-up planner needs)."""
@@ -99,6 +100,7 @@ class AnswerScore:
             "feedback": self.feedback.to_dict(),
             "misconceptions": [m.to_dict() for m in self.misconceptions],
             "understanding": dict(self.understanding),
+            "coding": self.coding,
         }
 
 

@@ -42,6 +42,7 @@ class EndpointerConfig:
     min_speech_seconds: float = 0.25  # shorter blips (a cough, a click) neither start speech nor end a pause
     min_pause_seconds: float = 1.0  # gaps between words are not pauses: no SpeechResumed after them
     barge_in_seconds: float = 0.3
+    release_ends_turn: bool = True  # push-to-talk: letting go ends the answer (not in a coding round)
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,9 @@ class Endpointer:
         if not self._holding:
             return None
         self._holding = False
-        return self._end_now(EndReason.RELEASED) if self.config.mode == EndOfTurn.PUSH_TO_TALK else None
+        if self.config.mode != EndOfTurn.PUSH_TO_TALK or not self.config.release_ends_turn:
+            return None
+        return self._end_now(EndReason.RELEASED)
 
     def done(self) -> TurnEnded | None:
         """The candidate's "I'm done" action; ends the turn in any mode."""

@@ -48,9 +48,21 @@ def _read_text(path: Path) -> str:
     return text.strip()
 
 
-def answer(question_id: str, *, audio: Path | None = None, text: Path | None = None, persona_id: str | None = None,
-           save: bool = True, settings: Settings | None = None) -> dict:
-    """Transcribe, measure, score and plan the follow-up for one recorded or typed answer."""
+def _read_code(path: Path, question: Question) -> str:
+    if question.coding is None:
+        raise AnswerInputError(f"“{question.id}” is not a coding question, so there is nothing to run {path} against.",
+                               "Leave out --code, or choose a coding question (mockloop questions --kind Coding).")
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AnswerInputError(f"The code file {path} does not exist.", "Give the path of a Python file.") from None
+    except (OSError, UnicodeDecodeError):
+        raise AnswerInputError(f"The code file {path} is not readable UTF-8 text.", "Save the code as plain text (UTF-8).") from None
+
+
+def answer(question_id: str, *, audio: Path | None = None, text: Path | None = None, code: Path | None = None,
+           persona_id: str | None = None, save: bool = True, settings: Settings | None = None) -> dict:
+    """Transcribe, measure, score and plan the follow-up for one recorded or typed answer (and its code)."""
     from mockloop.engine.models.engines import Engines
     from mockloop.engine.interview.followups import FollowUpContext, FollowUpPlanner
     from mockloop.engine.scoring import score_answer
@@ -64,6 +76,9 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
     banks = load_banks()
     bank, question = banks.find(question_id)
     persona = _persona(bank, persona_id, settings)
+    if audio is None and text is None and code is None:
+        raise AnswerInputError("There is no answer to score.", "Give --audio or --text (and --code for a coding question).")
+    source = _read_code(Path(code), question) if code is not None else None
     engines = Engines(settings)
     timings: dict[str, float] = {}
     samples: np.ndarray | None = None
@@ -77,11 +92,23 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
             vocabulary = list(question.tags) + [s for p in question.rubric for s in p.signals[:2]]
             transcript = transcribe_batch(engines.decoder, samples, vocabulary[:40], question.text)
     else:
-        transcript = transcript_from_text(_read_text(Path(text)))
+        transcript = transcript_from_text(_read_text(Path(text)) if text is not None else "")
     timings["stt"] = round(time.perf_counter() - t0, 3)
 
+    run = None
+    if question.coding is not None and source is not None:
+        from mockloop.engine.coding.sandbox import run_tests
+
+        run = run_tests(source, question.coding.function, question.coding.cases)
+        timings["tests"] = round(run.seconds, 3)
     t0 = time.perf_counter()
-    score = score_answer(question, bank, transcript, encoder=engines.text, judge=judge_for(engines.llm))
+    if question.coding is not None:
+        from mockloop.engine.scoring.coding import score_coding_answer
+
+        score = score_coding_answer(question, bank, transcript, code=source or "", run=run, runs=int(run is not None),
+                                    encoder=engines.text, judge=judge_for(engines.llm))
+    else:
+        score = score_answer(question, bank, transcript, encoder=engines.text, judge=judge_for(engines.llm))
     timings["scoring"] = round(time.perf_counter() - t0, 3)
 
     t0 = time.perf_counter()
@@ -98,8 +125,9 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
         "question": {"id": question.id, "text": question.text, "kind": question.kind.value, "role": question.role.value,
                      "difficulty": question.difficulty.value, "bank": bank.company.id},
         "persona": persona.id,
-        "input": {"type": "audio" if audio is not None else "text", "path": str(audio or text),
-                  "seconds": round(transcript.duration, 3)},
+        "input": {"type": "audio" if audio is not None else "text" if text is not None else "none",
+                  "path": str(audio or text) if (audio or text) else None, "seconds": round(transcript.duration, 3),
+                  "code": str(code) if code is not None else None},
         "transcript": transcript.text,
         "words": [{"text": w.text, "start": w.start, "end": w.end, "probability": round(w.probability, 3)} for w in transcript.words],
         "flags": data["flags"],
@@ -111,15 +139,16 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
         "feedback": data["feedback"],
         "misconceptions": data["misconceptions"],
         "understanding": data["understanding"],
+        "code": data["coding"],
         "followup": followup,
         "timings": timings,
     }
     if save:
-        doc["session_id"] = _save_answer(bank, question, persona, transcript, samples, score, followup, engines)
+        doc["session_id"] = _save_answer(bank, question, persona, transcript, samples, score, followup, engines, run)
     return doc
 
 
-def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, samples, score, followup, engines) -> str:
+def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, samples, score, followup, engines, run) -> str:
     """A one-answer practice session, the answer kept as the interview keeps one (its audio too)."""
     from mockloop.engine.interview.answer_record import keep_answer
     from mockloop.engine.store import SessionStore
@@ -129,6 +158,11 @@ def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, s
         round_id = store.add_round(session_id, question.round)
         turn = store.begin_turn(round_id, question.id, interviewer_text=question.text)
         keep_answer(store, bank, question, turn, transcript, score, planned=[followup] if followup else [], audio=samples)
+        if score.coding is not None:
+            if run is not None:
+                store.add_code_run(turn.turn_id, 1, 0.0, score.coding["code"], run.to_dict())
+            store.set_turn_code(turn.turn_id, {"question_id": question.id, "function": question.coding.function,
+                                               "timeline": None, "final": score.coding["code"]})
         store.finish_round(round_id)
         store.finish_session(session_id)
     return session_id

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from mockloop.engine.interview.answer_record import AnswerInput, AnswerRecord
 from mockloop.ui.common import theme
 from mockloop.ui.common.cards import Banner, Card, Severity, scroll_page
+from mockloop.ui.feedback.code_card import CodeCard
 from mockloop.ui.feedback.parts import (
     STATUS_LABELS, STATUS_ORDER, FittedList, ScoreBar, bullet_html, dimension_label, heard_text, highlight_html, insights_html,
     metric_rows, status_icon,
@@ -88,6 +89,8 @@ class FeedbackView(QWidget):
         self.followups_label, card = self._text_card("Follow-ups asked", self.body)
         left.addWidget(card)
         left.addStretch(1)
+        self.code_card = CodeCard(self.body)
+        right.addWidget(self.code_card)
         right.addWidget(self._build_rubric(self.body))
         right.addWidget(self._build_transcript(self.body))
         self.advice_label, card = self._text_card("What to keep, what to work on", self.body)
@@ -255,6 +258,7 @@ class FeedbackView(QWidget):
         else:
             self.notes_banner.clear()
         self._show_scores(answer)
+        self.code_card.show_coding(answer.coding)
         self._show_metrics(answer.metrics or {})
         self.insights_label.setText(insights_html(answer.insights or {}))
         followups = answer.followups

@@ -203,6 +203,7 @@ class PushToTalk(QObject):
     """Space held anywhere in `scope` (except text fields) means "I'm talking"; install while `scope` is shown.
 
     An application-wide filter, because a focused button would otherwise take Space as a click.
+    In a coding round Space is the editor's, so the key is Ctrl+Space, and it works in the editor too.
     """
 
     pressed = Signal()
@@ -213,6 +214,18 @@ class PushToTalk(QObject):
         self._scope = scope
         self._enabled = enabled
         self.down = False
+        self.coding = False
+
+    @property
+    def key_name(self) -> str:
+        return "Ctrl+Space" if self.coding else "Space"
+
+    def set_coding(self, coding: bool) -> None:
+        """Ctrl+Space (coding round) or Space (every other round); a key held now is let go."""
+        if self.down and coding != self.coding:
+            self.down = False
+            self.released.emit()
+        self.coding = coding
 
     def install(self) -> None:
         QApplication.instance().installEventFilter(self)
@@ -227,12 +240,17 @@ class PushToTalk(QObject):
         kind = event.type()
         if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             return False
-        if not isinstance(event, QKeyEvent) or event.key() != Qt.Key.Key_Space or event.modifiers() != Qt.KeyboardModifier.NoModifier:
+        if not isinstance(event, QKeyEvent) or event.key() != Qt.Key.Key_Space:
+            return False
+        wanted = Qt.KeyboardModifier.ControlModifier if self.coding else Qt.KeyboardModifier.NoModifier
+        # A release counts while the key is down, whatever was let go first (Ctrl before Space, say).
+        if event.modifiers() != wanted and not (kind == QEvent.Type.KeyRelease and self.down):
             return False
         focus = QApplication.focusWidget()
         if focus is None or not (focus is self._scope or self._scope.isAncestorOf(focus)):
             return False
-        if isinstance(focus, (QPlainTextEdit, QLineEdit, QComboBox)) or not self._enabled():
+        typing_field = isinstance(focus, (QLineEdit, QComboBox)) or (isinstance(focus, QPlainTextEdit) and not self.coding)
+        if typing_field or not self._enabled():
             return False
         if event.isAutoRepeat():
             return True

@@ -11,9 +11,10 @@ import html
 from typing import Callable
 
 from mockloop.engine.interview.events import (
-    Captioned, FollowUpAsked, Listening, MicLevel, Nudged, PhaseStarted, Problem, QuestionAsked, Resolved, RoundStarted,
+    Captioned, CodingStarted, FollowUpAsked, Listening, MicLevel, Nudged, PhaseStarted, Problem, QuestionAsked, Resolved, RoundStarted,
     Scored, SessionEnded, Skipped, Speaking,
 )
+from mockloop.ui.interview.coding_area import CODING_KEYS
 from mockloop.ui.interview.parts import State
 
 KIND_LABELS = {"followup": "Follow-up", "nudge": "Nudge", "phase": "Next phase", "feedback": "Feedback", "transition": ""}
@@ -41,6 +42,19 @@ class EventDispatch:
         self.question_card.show_question(event.text, event.question_kind, event.attempt)
         self.nudge_banner.clear()
         self.captions_card.clear()
+        if event.question_kind != "Coding":
+            self._leave_coding()
+
+    def _on_coding(self, event: CodingStarted) -> None:
+        self.coding.start(event, self._push_to_talk())
+        self.talk_key.set_coding(True)
+        self.actions.keys_hint.setText(CODING_KEYS)
+
+    def _leave_coding(self) -> None:
+        if self.coding.active:
+            self.coding.stop()
+            self.talk_key.set_coding(False)
+            self.actions.set_typing(not self.typing_box.isHidden())
 
     def _on_phase(self, event: PhaseStarted) -> None:
         self.question_card.show_phase(event.id, event.prompt, event.seconds)
@@ -109,6 +123,7 @@ class EventDispatch:
         self._note(event.text)
 
     def _on_session_ended(self, event: SessionEnded) -> None:
+        self._leave_coding()
         self._set_state(State.ENDED, "Interview finished — your answers are saved")
         # Counted here, not from the summary: an answer cut short by the end of the session is scored too.
         answered = self.counted
@@ -124,6 +139,7 @@ class EventDispatch:
 # window would be freed by the cycle collector at some later moment instead of when its last reference goes.
 _HANDLERS: dict[type, Callable[[EventDispatch, object], None]] = {
     RoundStarted: EventDispatch._on_round_started, QuestionAsked: EventDispatch._on_question,
+    CodingStarted: EventDispatch._on_coding,
     PhaseStarted: EventDispatch._on_phase, Speaking: EventDispatch._on_speaking, Listening: EventDispatch._on_listening,
     Captioned: EventDispatch._on_caption, MicLevel: EventDispatch._on_level, Nudged: EventDispatch._on_nudge,
     FollowUpAsked: EventDispatch._on_followup, Skipped: EventDispatch._on_skipped, Scored: EventDispatch._on_scored,

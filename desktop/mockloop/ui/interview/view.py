@@ -18,6 +18,7 @@ from mockloop.engine.core.settings import EndOfTurn
 from mockloop.engine.interview.commands import Command
 from mockloop.ui.common.cards import Banner, Severity
 from mockloop.ui.interview.cards import CaptionsCard, QuestionCard
+from mockloop.ui.interview.coding_area import CodingArea
 from mockloop.ui.interview.controls import ActionBar, PushToTalk, StatusRow, TypedAnswerBox
 from mockloop.ui.interview.dispatch import EventDispatch
 from mockloop.ui.interview.parts import SidePanel, State
@@ -88,7 +89,9 @@ class InterviewView(EventDispatch, QWidget):
         main.addWidget(row)
         self.captions_card = CaptionsCard(self)
         self.captions = self.captions_card.browser
-        main.addWidget(self.captions_card, 1)
+        self.coding = CodingArea(self.captions_card, self)
+        self.code_pad = self.coding.pad
+        main.addWidget(self.coding, 1)
         self.nudge_banner = Banner(Severity.INFO, self)
         self.nudge_banner.setAccessibleName("Nudge")
         main.addWidget(self.nudge_banner)
@@ -128,6 +131,7 @@ class InterviewView(EventDispatch, QWidget):
         self.question, self.followups, self.answers, self.counted = None, [], [], []
         self._listening = self._awaiting_text = self._reanswer_asked = False
         self.captions_card.clear()
+        self.coding.stop()
         self.question_card.reset()
         self._note("")
         for banner in (self.input_banner, self.output_banner, self.problem_banner, self.nudge_banner):
@@ -196,10 +200,13 @@ class InterviewView(EventDispatch, QWidget):
         """The line under the state: what the interviewer just said, or a hint; hidden when empty."""
         self.status_row.note(text)
 
+    def _push_to_talk(self) -> bool:
+        return self.end_of_turn.currentData() == EndOfTurn.PUSH_TO_TALK.value
+
     def _listening_prompt(self) -> str:
-        if self.end_of_turn.currentData() == EndOfTurn.PUSH_TO_TALK.value:
-            return "Your turn — hold Space while you speak"
-        return State.LISTENING.value
+        if self._push_to_talk():
+            return f"Your turn — hold {self.talk_key.key_name} while you speak"
+        return "Your turn — talk as you code" if self.coding.active else State.LISTENING.value
 
     # ---- the worker's signals (queued to the GUI thread) -----------------------------------------------
 
@@ -237,7 +244,7 @@ class InterviewView(EventDispatch, QWidget):
         self.meter_row.setVisible(not typed)
         self.end_of_turn.setVisible(not typed)
         self.captions_card.set_typing(typed)
-        self._main.setStretchFactor(self.captions_card, 0 if typed else 1)
+        self._main.setStretchFactor(self.coding, 0 if typed and not self.coding.active else 1)
         self._main.setStretchFactor(self.typing_box, 1 if typed else 0)
         self.typing_box.set_tall(typed)
         self.actions.set_typing(typed)
@@ -324,6 +331,7 @@ class InterviewView(EventDispatch, QWidget):
     def _on_end_of_turn(self, _index: int) -> None:
         if self.session is not None:
             self.session.set_end_of_turn(self.end_of_turn.currentData())
+        self.coding.set_push_to_talk(self._push_to_talk())
         if self._listening:
             self._set_state(self.state, self._listening_prompt() if self.state is State.LISTENING else None)
 
@@ -333,7 +341,7 @@ class InterviewView(EventDispatch, QWidget):
     def _on_talk_pressed(self) -> None:
         self._command(Command.PRESS)
         if self._listening:
-            self._set_state(State.HEARING, "Talking — release Space when you're done")
+            self._set_state(State.HEARING, f"Talking — release {self.talk_key.key_name} when you're done")
 
     @Slot()
     def _on_talk_released(self) -> None:

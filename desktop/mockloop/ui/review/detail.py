@@ -13,6 +13,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank import BankSet
 from mockloop.engine.store import Session, SessionStatus, Turn, TurnKind
+from mockloop.engine.coding.results import CodeRun
+from mockloop.engine.coding.timeline import EditTimeline
+from mockloop.ui.coding.replay import CodeReplay
 from mockloop.ui.common import theme
 from mockloop.ui.common.cards import Banner, Severity
 from mockloop.ui.review.parts import EXPORTS, MODE_LABELS, clock, local_time, persona_name, score_text, session_score, turn_title
@@ -80,6 +83,12 @@ class SessionDetail(QWidget):
         body.addLayout(row)
         self.player = TranscriptPlayer(make_out, self.body)
         body.addWidget(self.player, 1)
+        # A coding turn: the code as it was at each moment of the recording follows the player.
+        self.code_replay = CodeReplay(self.body)
+        self.code_replay.setAccessibleName("Code as it was written")
+        self.code_replay.hide()
+        self.player.position_changed.connect(self.code_replay.show_time)
+        body.addWidget(self.code_replay, 1)
         self.show_session(None)
 
     def _build_actions(self) -> QHBoxLayout:
@@ -159,6 +168,7 @@ class SessionDetail(QWidget):
     def _on_turn_picked(self, _current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         turn = self.current_turn()
         self.player.show_turn(turn)
+        self._show_code(turn)
         self.again_button.setEnabled(turn is not None and bool(turn.question_id))
         if turn is None:
             self.turn_meta.setText("")
@@ -170,6 +180,16 @@ class SessionDetail(QWidget):
         if turn.audio_seconds:
             parts.append(f"{clock(turn.audio_seconds)} of audio")
         self.turn_meta.setText(" · ".join(parts))
+
+    def _show_code(self, turn: Turn | None) -> None:
+        code = turn.code if turn is not None else {}
+        if not code:
+            self.code_replay.hide()
+            return
+        timeline = EditTimeline.from_dict(code.get("timeline")) if code.get("timeline") else EditTimeline(code.get("final", ""))
+        self.code_replay.set_timeline(timeline, [CodeRun.from_dict(r) for r in turn.code_runs])
+        self.code_replay.show_time(0.0)
+        self.code_replay.show()
 
     @Slot()
     def _on_again(self) -> None:

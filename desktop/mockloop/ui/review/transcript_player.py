@@ -26,6 +26,7 @@ class TranscriptPlayer(QWidget):
     """Plays a turn's question or answer through one AudioOut, polling the position on a timer."""
 
     playing_changed = Signal(bool)
+    position_changed = Signal(float)  # seconds into the answer's recording, as it plays or is sought
 
     def __init__(self, make_out: Callable[[], AudioOut], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -215,6 +216,7 @@ class TranscriptPlayer(QWidget):
             self._set_slider(position, self.audio.answer.duration if self.audio and self.audio.answer else 0.0)
             started = playing or position > 0
             self.transcript.highlight(self.transcript.index_at(position) if started else None)
+            self.position_changed.emit(position)
         if self.player is not None and self.player.error() is not None and self.problem.isHidden():
             error = str(self.player.error())
             self.problem.show_message(_escape(error), error)
