@@ -218,8 +218,10 @@ def test_filters():
     mle = banks.filter(role="mle")
     behavioral = banks.filter(kind="behavioral")
     assert len(everything) == len(banks.questions())
-    # Behavioral questions apply to any role, so each role's list includes them.
-    assert len(ds) == 7 + len(behavioral) and len(mle) == 13 + len(behavioral)
+    # Behavioral questions apply to any role, so each role's list includes them; so do that role's coding questions.
+    ds_coding, mle_coding = banks.filter(role="ds", kind="coding"), banks.filter(role="mle", kind="coding")
+    assert len(ds) == 7 + len(behavioral) + len(ds_coding) and len(mle) == 13 + len(behavioral) + len(mle_coding)
+    assert len(banks.filter(kind="Coding")) >= 8 and {q.role.value for _, q in ds_coding} == {"Data Scientist", "Any"}
     assert len(banks.filter(kind="System Design")) == 4
     assert all(q.difficulty.value == "hard" for _, q in banks.filter(difficulty="hard"))
     assert {q.id for _, q in banks.filter(tag="#graph neural networks")} == {"ds-who-to-follow-graph", "mle-gnn-user-embeddings"}

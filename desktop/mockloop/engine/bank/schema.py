@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import keyword
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -79,6 +80,84 @@ class Misconception(_Strict):
     dimension: str
 
 
+class CodingCase(_Strict):
+    """One hidden test of a coding question: a call's arguments and what must come back."""
+
+    name: Text = Field(description='short, e.g. "all-equal scores", "empty stream", "k larger than n"')
+    args: list[Any] = Field(description="positional arguments, JSON- and YAML-able")
+    expected: Any = None
+    check: str | None = Field(default=None, description="a Python expression over `result` and `args` that must be true, "
+                                                        "for answers with more than one right value (random samples)")
+    tolerance: float | None = Field(default=None, ge=0)
+    unordered: bool = False
+
+    @model_validator(mode="after")
+    def _expected_or_check(self) -> CodingCase:
+        # A stub returns None, so None as the expected value would let an empty function pass.
+        if (self.expected is None) == (self.check is None):
+            raise ValueError("a case needs exactly one of 'expected' (a value other than null) or 'check' (an expression)")
+        if self.check is not None:
+            if self.tolerance is not None or self.unordered:
+                raise ValueError("'tolerance' and 'unordered' apply to 'expected'; a 'check' expression does its own comparing")
+            try:
+                compile(self.check, "<check>", "eval")
+            except SyntaxError as exc:
+                raise ValueError(f"'check' is not a Python expression: {exc.msg}") from None
+        return self
+
+
+class ComplexityTarget(_Strict):
+    """The time and space a good solution needs, and how a candidate says it aloud."""
+
+    time: Text = Field(description='e.g. "O(n log n)"')
+    space: Text = Field(description='e.g. "O(n)"')
+    says: list[Text] = Field(min_length=1, description='spoken, lowercase: "n log n", "log linear", "sort"')
+
+    @field_validator("says")
+    @classmethod
+    def _lowercase(cls, says: list[str]) -> list[str]:
+        loud = [s for s in says if s != s.lower()]
+        if loud:
+            raise ValueError(f"spoken phrases are matched against a lowercase transcript, so write them in lowercase: {loud}")
+        return says
+
+
+class CodingTask(_Strict):
+    """What a coding question hands the editor and the test runner."""
+
+    function: str = Field(description="the name of the function the candidate writes")
+    signature: Text = Field(description='e.g. "def roc_auc(scores: list[float], labels: list[int]) -> float"')
+    starter: Text = Field(description="the stub shown in the editor: the signature, a docstring, and a body that fails every test")
+    reference: Text = Field(description="a reference solution; only the bank's tests run it, it is never shown")
+    cases: list[CodingCase] = Field(min_length=5)
+    complexity: ComplexityTarget
+
+    @field_validator("function")
+    @classmethod
+    def _identifier(cls, name: str) -> str:
+        if not name.isidentifier() or keyword.iskeyword(name):
+            raise ValueError(f"'{name}' is not a Python function name (letters, digits and underscores, not a keyword)")
+        return name
+
+    @model_validator(mode="after")
+    def _code_fits(self) -> CodingTask:
+        wanted = f"def {self.function}("
+        if not self.signature.startswith(wanted):
+            raise ValueError(f"the signature must start with '{wanted}'")
+        for name in ("starter", "reference"):
+            code = getattr(self, name)
+            try:
+                compile(code, f"<{name}>", "exec")
+            except SyntaxError as exc:
+                raise ValueError(f"the {name} does not compile (line {exc.lineno}: {exc.msg})") from None
+            if wanted not in code:
+                raise ValueError(f"the {name} does not define {self.function}()")
+        names = [c.name.lower() for c in self.cases]
+        if len(set(names)) != len(names):
+            raise ValueError("case names must be unique within a question, so a failure names one test")
+        return self
+
+
 class Question(_Strict):
     id: Slug
     round: Slug
@@ -91,9 +170,14 @@ class Question(_Strict):
     probes: list[Text] = Field(min_length=2, max_length=4)
     outline: list[Text] = Field(min_length=3)
     misconceptions: list[Misconception] = Field(default_factory=list, max_length=5)
+    coding: CodingTask | None = Field(default=None, description="the editor's stub and the hidden tests; Coding questions only")
 
     @model_validator(mode="after")
     def _dimensions_fit_kind(self) -> Question:
+        if self.kind is Kind.CODING and self.coding is None:
+            raise ValueError("a Coding question needs a 'coding' section (function, signature, starter, reference, cases, complexity)")
+        if self.kind is not Kind.CODING and self.coding is not None:
+            raise ValueError(f"only Coding questions have a 'coding' section; this one is {self.kind.value}")
         allowed = DIMENSIONS[self.kind]
         for index, point in enumerate(self.rubric):
             if point.dimension not in allowed:
