@@ -188,3 +188,36 @@ def test_a_code_session_is_safe_to_fill_from_two_threads():
     snapshot = session.snapshot()
     assert snapshot.final.count("a") == 400 and len(snapshot.timeline.edits) == 400
     assert len(heard) == 1 and snapshot.runs == heard
+
+
+TWO_POINTERS = """
+def groups(pairs):
+    start, out = 0, []
+    while start < len(pairs):
+        end = start
+        while end < len(pairs) and pairs[end] == pairs[start]:
+            end += 1
+        out.append(sum(1 for p in pairs[start:end] if p))
+        start = end
+    return out
+"""
+OPEN_SLICE = """
+def pairs(xs):
+    return [(a, b) for i, a in enumerate(xs) for b in xs[i + 1:]]
+"""
+
+
+def test_pointer_walks_and_group_slices_are_linear_but_open_slices_multiply():
+    assert estimate(TWO_POINTERS, "groups").degree == 1
+    assert estimate(OPEN_SLICE, "pairs").degree == 2
+
+
+def test_no_reference_solution_in_the_bank_is_called_slower_than_its_target():
+    from mockloop.engine.bank import load_banks
+
+    coding = [q for bank in load_banks().banks for q in bank.questions if q.coding is not None]
+    assert len(coding) >= 8
+    for q in coding:
+        found = estimate(q.coding.reference, q.coding.function)
+        assert found is not None, q.id
+        assert not worse_than_target(found, q.coding.complexity.time), (q.id, found.order, q.coding.complexity.time)

@@ -156,6 +156,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         f"  voice to voice ({doc['turn']['answer_seconds']} s answer)      {s['voice_to_voice_s']} s",
         f"  peak RSS                           {s['peak_rss_mb']} MB streaming, {s['process_peak_rss_mb']} MB the whole run",
         f"  launch -> window painted           {s['window_visible_s']} s ({doc['startup']['platform']})",
+        f"  code pad Run -> test result        {s['code_run_to_result_s']} s ({s['code_run_to_result_numpy_s']} s importing numpy)",
     ]
     _emit(args, doc, "\n".join(lines))
     return 0

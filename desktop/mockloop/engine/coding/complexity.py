@@ -1,9 +1,11 @@
 """A rough big-O of the candidate's code, read from how deeply its loops nest, against the question's target.
 
 This is what an interviewer does at a glance: two nested loops over the input are O(n²). It is
-a heuristic (a loop over a constant range or an early break still counts), so it only prompts a
-follow-up question; it never changes the tests' verdict. Loops inside a function the code
-calls are counted where they are called.
+a heuristic, so it only prompts a follow-up question and never changes the tests' verdict.
+Loops inside a function the code calls are counted where they are called. Two patterns that
+nest without multiplying are read as the linear walks they usually are: a `while` inside a
+`while` (two pointers moving forward), and a loop over a bounded slice such as
+`pairs[start:end]` (one group at a time); an open slice like `xs[i + 1:]` still multiplies.
 """
 
 from __future__ import annotations
@@ -42,35 +44,42 @@ class _Depth(ast.NodeVisitor):
         self.depth = 0
         self.best = (0, False, None)
         self._calls: list[str] = []
+        self._whiles: list[bool] = []  # per enclosing loop: is it a while loop
 
     def _note(self, log: bool, line: int | None) -> None:
         if (self.depth, log) > self.best[:2]:
             self.best = (self.depth, log, line)
 
-    def _loop(self, node: ast.AST, body: list[ast.AST]) -> None:
-        self.depth += 1
+    def _loop(self, node: ast.AST, body: list[ast.AST], step: int = 1) -> None:
+        self.depth += step
         self._note(False, getattr(node, "lineno", None))
         for child in body:
             self.visit(child)
-        self.depth -= 1
+        self.depth -= step
 
     def visit_For(self, node: ast.For) -> None:
         self.visit(node.iter)
-        self._loop(node, node.body + node.orelse)
+        self._whiles.append(False)
+        self._loop(node, node.body + node.orelse, 0 if _bounded_slice(node.iter) and self.depth else 1)
+        self._whiles.pop()
 
     visit_AsyncFor = visit_For
 
     def visit_While(self, node: ast.While) -> None:
-        self._loop(node, [node.test] + node.body + node.orelse)
+        pointer_walk = bool(self._whiles) and self._whiles[-1]
+        self._whiles.append(True)
+        self._loop(node, [node.test] + node.body + node.orelse, 0 if pointer_walk else 1)
+        self._whiles.pop()
 
     def _comprehension(self, node: ast.AST, parts: list[ast.AST]) -> None:
         generators = node.generators  # type: ignore[attr-defined]
         self.visit(generators[0].iter)
-        self.depth += len(generators)
+        steps = sum(0 if _bounded_slice(g.iter) and (self.depth or i) else 1 for i, g in enumerate(generators))
+        self.depth += steps
         self._note(False, getattr(node, "lineno", None))
         for child in parts + [i for g in generators for i in g.ifs] + [g.iter for g in generators[1:]]:
             self.visit(child)
-        self.depth -= len(generators)
+        self.depth -= steps
 
     def visit_ListComp(self, node: ast.ListComp) -> None:
         self._comprehension(node, [node.elt])
@@ -100,6 +109,12 @@ class _Depth(ast.NodeVisitor):
 
     visit_AsyncFunctionDef = visit_FunctionDef
     visit_Lambda = visit_FunctionDef
+
+
+def _bounded_slice(node: ast.AST) -> bool:
+    """`xs[a:b]` with an upper bound that is a variable: one group of the input, not the rest of it."""
+    return (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice)
+            and isinstance(node.slice.upper, ast.Name))
 
 
 def estimate(code: str, function: str) -> Estimate | None:

@@ -174,7 +174,8 @@ def code_candidates(code: dict | None) -> list[Candidate]:
     if tests is None:
         out.append(Candidate(NOT_RUN, "code-not-run", None, NOT_RUN_PRIORITY))
     else:
-        failure = next((c for c in tests.get("cases", []) if not c.get("passed")), None)
+        ran = tests.get("status") == "failed"  # the tests ran; other statuses never got to them
+        failure = next((c for c in tests.get("cases", []) if not c.get("passed")), None) if ran else None
         if failure is not None and failure.get("error"):
             error = failure["error"].split(":")[0]
             out.append(Candidate(RAISING_CASE.format(error=error, name=failure["name"]), "failing-case", failure["name"],
@@ -182,7 +183,7 @@ def code_candidates(code: dict | None) -> list[Candidate]:
         elif failure is not None:
             out.append(Candidate(FAILING_CASE.format(got=_short(failure["got"], 30), name=failure["name"]),
                                  "failing-case", failure["name"], FAILING_CASE_PRIORITY))
-        elif tests.get("status") != "passed":
+        elif not ran and tests.get("status") != "passed":
             out.append(Candidate(NOT_RUNNING.format(summary=tests.get("summary", "")), "code-error", None, FAILING_CASE_PRIORITY))
     complexity = code.get("complexity") or {}
     if complexity.get("slower_than_target") and complexity.get("estimate"):

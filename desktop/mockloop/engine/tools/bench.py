@@ -178,6 +178,9 @@ def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
     tts = measure_tts(engines, trials=4 if quick else 8)
     followup = measure_followup(engines, trials=3 if quick else 5)
     engines.close()
+    from mockloop.engine.coding.sandbox import measure_run_seconds
+
+    code_run = measure_run_seconds(repeats=3 if quick else 7)
     med = speech["median"]
     long_clip = speech["clips"][-1]
     voice_to_voice = long_clip["final_latency_stream_s"] + followup["scored_and_followup_ready_s"] + tts["first_audio_uncached_s"]
@@ -188,6 +191,7 @@ def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
         "speech": speech,
         "tts": tts,
         "followup": followup,
+        "code_run": code_run,
         "turn": {
             "answer_seconds": long_clip["duration_s"],
             "final_transcript_s": long_clip["final_latency_stream_s"],
@@ -213,6 +217,8 @@ def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
             "peak_rss_mb": speech["peak_rss_mb"],
             "process_peak_rss_mb": _peak_rss_mb(),
             "window_visible_s": startup["window_visible_s"],
+            "code_run_to_result_s": code_run.get("median_s"),
+            "code_run_to_result_numpy_s": code_run.get("numpy_median_s"),
         },
         "seconds": round(time.perf_counter() - started, 1),
     }
