@@ -11,16 +11,17 @@ from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
 
 from mockloop.engine.coding.results import CaseResult, RunResult, RunStatus
+from mockloop.engine.coding.verdict import NOT_RUN
 from mockloop.ui.coding import colours
 from mockloop.ui.common import theme
 from mockloop.ui.common.cards import Card
 
 EMPTY_TEXT = "Press Run (Ctrl+Enter) to test your code."
 RUNNING_TEXT = "Running…"
-PASS_MARK, FAIL_MARK = "✓", "✗"
+PASS_MARK, FAIL_MARK, SKIP_MARK = "✓", "✗", "–"
 CASE_COLUMNS = 3
 OUTPUT_LINES = 6  # the output box's height; longer output scrolls
-TRUNCATED_NOTE = "(output cut short)"
+TRUNCATED_NOTE = "(cut short: only the start is shown)"
 
 
 def _mono(widget: QWidget) -> None:
@@ -28,6 +29,16 @@ def _mono(widget: QWidget) -> None:
     if widget.font().pointSizeF() > 0:
         font.setPointSizeF(widget.font().pointSizeF())
     widget.setFont(font)
+
+
+def ran(case: CaseResult) -> bool:
+    """False for a test the run never reached (a syntax error, an earlier timeout)."""
+    return case.passed or case.error != NOT_RUN
+
+
+def first_failure(result: RunResult) -> CaseResult | None:
+    """The first test that ran and failed (or was stopped), not one that never ran."""
+    return next((c for c in result.cases if not c.passed and ran(c)), None)
 
 
 def _selectable(label: QLabel) -> QLabel:
@@ -111,6 +122,8 @@ class RunResultsPanel(Card):
         self.summary_label.setAccessibleName("Run result")
         self.time_label = theme.muted("", self)
         self.time_label.setWordWrap(False)
+        self.time_label.setMinimumWidth(self.time_label.fontMetrics().horizontalAdvance("000.00 s"))
+        self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.time_label.setAccessibleName("Time taken")
         top.addWidget(self.summary_label, 1)
         top.addWidget(self.time_label, 0, Qt.AlignmentFlag.AlignTop)
@@ -122,7 +135,6 @@ class RunResultsPanel(Card):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.viewport().setAutoFillBackground(False)
         details = QWidget(scroll)
-        details.setAutoFillBackground(False)
         column = QVBoxLayout(details)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(em // 2)
@@ -137,11 +149,11 @@ class RunResultsPanel(Card):
         self.stdout_view = OutputBox("Printed output", details)
         self.stderr_title = theme.muted("Error output", details)
         self.stderr_view = OutputBox("Error output", details)
-        self.truncated_label = theme.muted(TRUNCATED_NOTE, details)
-        for widget in (self.stdout_title, self.stdout_view, self.stderr_title, self.stderr_view, self.truncated_label):
+        for widget in (self.stdout_title, self.stdout_view, self.stderr_title, self.stderr_view):
             column.addWidget(widget)
         column.addStretch(1)
         scroll.setWidget(details)
+        details.setAutoFillBackground(False)  # setWidget turned it on; the card's fill shows through
         self.scroll = scroll
         self.body.addWidget(scroll, 1)
         self.show_empty()
@@ -166,13 +178,13 @@ class RunResultsPanel(Card):
         self._set_summary(result.summary or result.status.value, result.status)
         self.time_label.setText(f"{result.seconds:.2f} s")
         self._show_cases(result.cases)
-        failure = result.first_failure
+        failure = first_failure(result)
         self.failure.setVisible(failure is not None)
         if failure is not None:
             self.failure.show_case(failure)
-        self._show_output(self.stdout_title, self.stdout_view, result.stdout)
-        self._show_output(self.stderr_title, self.stderr_view, result.stderr)
-        self.truncated_label.setVisible(result.truncated)
+        # The run says only that some output was cut, so both titles carry the note.
+        self._show_output(self.stdout_title, self.stdout_view, "Printed output", result.stdout, result.truncated)
+        self._show_output(self.stderr_title, self.stderr_view, "Error output", result.stderr, result.truncated)
         self.setAccessibleDescription(self.text())
 
     def text(self) -> str:
@@ -181,12 +193,9 @@ class RunResultsPanel(Card):
         lines += [f"{mark.text()} {name.text()}" for mark, name in self.case_labels]
         if self.failure.isVisibleTo(self):
             lines.append(self.failure.text())
-        if self.stdout_view.isVisibleTo(self):
-            lines.append(self.stdout_view.toPlainText())
-        if self.stderr_view.isVisibleTo(self):
-            lines.append(self.stderr_view.toPlainText())
-        if self.truncated_label.isVisibleTo(self):
-            lines.append(self.truncated_label.text())
+        for title, view in ((self.stdout_title, self.stdout_view), (self.stderr_title, self.stderr_view)):
+            if view.isVisibleTo(self):
+                lines += [title.text(), view.toPlainText()]
         if self.time_label.text():
             lines.append(self.time_label.text())
         return "\n".join(lines)
@@ -207,8 +216,7 @@ class RunResultsPanel(Card):
 
     def _hide_details(self) -> None:
         self._show_cases([])
-        for widget in (self.failure, self.stdout_title, self.stdout_view, self.stderr_title, self.stderr_view,
-                       self.truncated_label):
+        for widget in (self.failure, self.stdout_title, self.stdout_view, self.stderr_title, self.stderr_view):
             widget.hide()
 
     def _show_cases(self, cases: list[CaseResult]) -> None:
@@ -220,21 +228,29 @@ class RunResultsPanel(Card):
         self.case_labels = []
         parent = self.failure.parentWidget()
         for index, case in enumerate(cases):
-            mark = QLabel(PASS_MARK if case.passed else FAIL_MARK, parent)
+            mark = theme.plain(PASS_MARK if case.passed else FAIL_MARK if ran(case) else SKIP_MARK, parent)
+            mark.setWordWrap(False)
             mark.setFont(theme.scaled_font(mark, bold=True))
-            palette = QPalette(mark.palette())
-            palette.setColor(QPalette.ColorRole.WindowText, colours.mark_colour(self.palette(), case.passed))
-            mark.setPalette(palette)
-            mark.setAccessibleName("passed" if case.passed else "failed")
+            if ran(case):
+                palette = QPalette(mark.palette())
+                palette.setColor(QPalette.ColorRole.WindowText, colours.mark_colour(self.palette(), case.passed))
+                mark.setPalette(palette)
+            else:
+                mark.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            mark.setAccessibleName("passed" if case.passed else "failed" if ran(case) else NOT_RUN)
+            mark.setToolTip(mark.accessibleName())
             name = theme.plain(case.name, parent)
             row, col = divmod(index, CASE_COLUMNS)
             self.cases_grid.addWidget(mark, row, col * 2, Qt.AlignmentFlag.AlignTop)
             self.cases_grid.addWidget(name, row, col * 2 + 1)
             self.cases_grid.setColumnStretch(col * 2 + 1, 1)
+            mark.show()  # made after the panel was shown, so not shown by it
+            name.show()
             self.case_labels.append((mark, name))
 
     @staticmethod
-    def _show_output(title: QLabel, view: OutputBox, text: str) -> None:
+    def _show_output(title: QLabel, view: OutputBox, name: str, text: str, truncated: bool) -> None:
+        title.setText(f"{name} {TRUNCATED_NOTE}" if truncated else name)
         view.setPlainText(text)
         title.setVisible(bool(text))
         view.setVisible(bool(text))
