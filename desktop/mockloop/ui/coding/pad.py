@@ -29,7 +29,7 @@ RUN_TIP = "Run your code against the hidden tests (Ctrl+Enter)"
 RUN_SHORTCUTS = ("Ctrl+Return", "Ctrl+Enter")  # the main Enter key and the keypad's
 
 
-class CodingTask(Protocol):
+class PadTask(Protocol):
     """What the pad needs of a question's coding section (the bank's `CodingTask`)."""
 
     function: str
@@ -58,7 +58,7 @@ class CodePad(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Code pad")
         self.question_id = ""
-        self.task: CodingTask | None = None
+        self.task: PadTask | None = None
         self.session: CodeSession | None = None
         self.running = False
         self._generation = 0  # bumped by load and clear, so a run of an earlier question is not shown
@@ -107,16 +107,18 @@ class CodePad(QWidget):
 
     # --- the question ----------------------------------------------------------------------------------------
 
-    def load(self, question_id: str, task: CodingTask, session: CodeSession) -> None:
+    def load(self, question_id: str, task: PadTask, session: CodeSession) -> None:
         """Show the session's code (the task's starter when it is new) and record every edit from now on."""
         self._generation += 1
         self.question_id, self.task, self.session = question_id, task, None
         self._set_running(False)
         # The session is the record: its text is what the editor starts from, so the timeline replays exactly.
+        # Refilling the editor is not an edit (session still None); if Qt changed the text while taking it
+        # in, that one difference is recorded, so the timeline still ends at what the editor shows.
         self._last_text = session.text()
         self.editor.setPlainText(self._last_text)
         self.session = session
-        self._record_edit()  # the editor may normalise the text (line ends); the timeline follows it
+        self._record_edit()
         self.editor.set_read_only(False)
         self.run_button.setEnabled(True)
         self.results.show_empty()
@@ -143,10 +145,12 @@ class CodePad(QWidget):
 
     @Slot()
     def _record_edit(self) -> None:
+        if self.session is None:
+            return
         text = self.editor.toPlainText()
         change = diff(self._last_text, text)
         self._last_text = text
-        if change is not None and self.session is not None:
+        if change is not None:
             self.session.edit(change.position, change.removed, change.inserted)
 
     # --- running ---------------------------------------------------------------------------------------------

@@ -205,14 +205,14 @@ class RunResultsPanel(Card):
     def _set_summary(self, text: str, status: RunStatus | None) -> None:
         self.summary_label.setText(text)
         self.summary_label.setFont(theme.scaled_font(self, 1.1, bold=status is not None))
+        # A palette with only the text colour set inherits everything else, so a theme change still reaches it.
+        palette = QPalette()
         if status is None:
             self.summary_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-            self.summary_label.setPalette(self.palette())
         else:
-            palette = QPalette(self.palette())
             palette.setColor(QPalette.ColorRole.WindowText, colours.status_colour(self.palette(), status))
             self.summary_label.setForegroundRole(QPalette.ColorRole.WindowText)
-            self.summary_label.setPalette(palette)
+        self.summary_label.setPalette(palette)
 
     def _hide_details(self) -> None:
         self._show_cases([])
@@ -232,7 +232,7 @@ class RunResultsPanel(Card):
             mark.setWordWrap(False)
             mark.setFont(theme.scaled_font(mark, bold=True))
             if ran(case):
-                palette = QPalette(mark.palette())
+                palette = QPalette()
                 palette.setColor(QPalette.ColorRole.WindowText, colours.mark_colour(self.palette(), case.passed))
                 mark.setPalette(palette)
             else:
