@@ -1,15 +1,15 @@
 """The script the sandbox's process runs: it limits itself, goes offline, forks, and tests the candidate's code.
 
-Run by path as `python harness.py SPEC.json`, never imported by that process: it must not import mockloop,
-so it starts in a few milliseconds and the candidate's code sees none of the app. (The app may import it
-for `short_repr` and `call_text`, so the app and the harness write inputs alike.)
+Run by path as `python harness.py SPEC.json`. It must not import mockloop, so it starts in a few
+milliseconds and the candidate's code sees none of the app; it loads only its sibling `case_check`.
 
 The spec holds the code, the function's name, the cases, the limits, where to write progress and the
-site-packages paths to add. The harness forks and the child runs the code, so code that kills its parent
-(`os.kill(os.getppid(), 9)`) kills the harness, never the app. The child appends one JSON line to the
-progress file per step: compiled, start (index), case (its result), and at most one of syntax /
-no_function / memory / exited / error; "done" when every case ran. The harness adds "child" (the child's
-exit code, negative for a signal). Killed mid-way, the file still says which test was running.
+site-packages folders to add. The harness forks and the child runs the code, so code that kills its
+parent (`os.kill(os.getppid(), 9)`) kills the harness, never the app. The child sends the harness one
+JSON line per step and waits for its answer; the harness appends the line to the progress file:
+compiled, start (index), case (its result), at most one of syntax / no_function / memory / exited /
+error, and "done" when every case ran. The harness adds "child" (the child's exit code, negative for
+a signal). So a run killed mid-way still says which test was running.
 """
 
 from __future__ import annotations
@@ -23,125 +23,15 @@ import signal
 import sys
 import time
 
+# The sibling that judges results, loaded by path: the script's own folder is not left on sys.path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from case_check import REPR_CHARS, call_text, plain, same, same_multiset, short_repr  # noqa: E402
+
+del sys.path[0]
+
 FILENAME = "solution.py"  # the name the candidate's code compiles under, so its frames can be told apart
 FILE_SIZE_LIMIT = 16 * 2**20  # any one file the code writes; stdout and stderr are files too
 NO_NETWORK = "The code pad is offline: no network."
-REPR_CHARS = 200
-
-
-# --- what the app reads: short reprs --------------------------------------------------------------
-
-def _repr_engine():
-    import reprlib
-
-    r = reprlib.Repr()
-    r.maxlevel, r.maxlist, r.maxtuple, r.maxdict, r.maxset = 4, 20, 20, 12, 12
-    r.maxstring, r.maxother, r.maxlong = 120, 120, 60
-    return r
-
-
-_REPR = None
-
-
-def short_repr(value, limit: int = REPR_CHARS) -> str:
-    """A repr cut to `limit` characters; never raises, even for an object whose __repr__ does."""
-    global _REPR
-    if _REPR is None:
-        _REPR = _repr_engine()
-    try:
-        text = _REPR.repr(value)
-    except Exception as exc:  # a candidate's class with a broken __repr__ must not end the run
-        text = f"<{type(value).__name__} object, repr failed: {type(exc).__name__}>"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def call_text(args: list, limit: int = REPR_CHARS) -> str:
-    """The arguments as the candidate would write them in a call: `[0.5, 0.5], [0, 1]`."""
-    text = ", ".join(short_repr(a, limit) for a in args)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-# --- comparing a result with what the case expects ------------------------------------------------
-
-def plain(value):
-    """The value as JSON would hold it: tuples and numpy arrays become lists, numpy scalars numbers."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {_key(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (set, frozenset)):
-        items = [plain(v) for v in value]
-        try:
-            return sorted(items)
-        except TypeError:
-            return items
-    if type(value).__module__.split(".")[0] == "numpy" and callable(getattr(value, "tolist", None)):
-        return plain(value.tolist())
-    from collections.abc import Iterator, KeysView, Sequence, ValuesView
-
-    if isinstance(value, (Iterator, KeysView, ValuesView, range)) or (
-            isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray))):
-        return [plain(v) for v in value]  # a generator, map, deque or dict view holds what a list would
-    return value
-
-
-def _key(key):
-    # JSON's own rules for keys, since the expected dicts came through JSON
-    if isinstance(key, str):
-        return key
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if key is None:
-        return "null"
-    if isinstance(key, (int, float)):
-        return json.dumps(key)
-    return str(key)
-
-
-def _number(x) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
-def same(got, want, tolerance=None) -> bool:
-    """`got` equals `want`, numbers within `tolerance` at any depth; NaN equals NaN."""
-    if _number(got) and _number(want):
-        if isinstance(got, float) and isinstance(want, float) and math.isnan(got) and math.isnan(want):
-            return True
-        if tolerance is not None:
-            return abs(got - want) <= tolerance
-        return got == want
-    if isinstance(want, list) and isinstance(got, list):
-        return len(got) == len(want) and all(same(g, w, tolerance) for g, w in zip(got, want))
-    if isinstance(want, dict) and isinstance(got, dict):
-        return got.keys() == want.keys() and all(same(got[k], want[k], tolerance) for k in want)
-    try:
-        return bool(got == want)
-    except Exception:
-        return False
-
-
-def same_multiset(got, want, tolerance=None) -> bool:
-    """The two lists hold the same items, in any order (counted, so duplicates matter)."""
-    if not (isinstance(got, list) and isinstance(want, list)) or len(got) != len(want):
-        return False
-    if tolerance is None:
-        try:  # fast: count canonical texts
-            from collections import Counter
-
-            return Counter(json.dumps(g, sort_keys=True) for g in got) == Counter(json.dumps(w, sort_keys=True) for w in want)
-        except (TypeError, ValueError):
-            pass
-    if all(_number(x) for x in got + want):  # sorted numbers pair up best
-        return all(same(g, w, tolerance) for g, w in zip(sorted(got), sorted(want)))
-    left = list(got)
-    for w in want:
-        match = next((i for i, g in enumerate(left) if same(g, w, tolerance)), None)
-        if match is None:
-            return False
-        del left[match]
-    return True
 
 
 # --- the process: limits, network, output ---------------------------------------------------------
@@ -230,16 +120,45 @@ class CappedText(io.TextIOBase):
 # --- the child: the candidate's code and the cases ------------------------------------------------
 
 class Progress:
-    """Appends JSON lines to the progress file; stops the child at once if the harness is gone."""
+    """The child's side of the progress: each event goes to the harness, which writes it and answers.
 
-    def __init__(self, fd: int) -> None:
-        self._fd, self._parent = fd, os.getppid()
+    Waiting for the answer makes the record exact: code that killed the harness during a test gets no
+    answer, so the child ends before its result is written or another test starts, and the file's
+    last "start" names the test that did it.
+    """
+
+    def __init__(self, send: int, answers: int) -> None:
+        self._send, self._answers = send, answers
 
     def __call__(self, event: str, **fields) -> None:
-        if os.getppid() != self._parent:
-            # The code killed the harness: write nothing more, so the last "start" names the test that did it.
-            os._exit(1)
-        os.write(self._fd, (json.dumps({"event": event, **fields}) + "\n").encode("utf-8"))
+        try:
+            os.write(self._send, (json.dumps({"event": event, **fields}) + "\n").encode("utf-8"))
+            answer = os.read(self._answers, 1)
+        except OSError:
+            answer = b""
+        if not answer:
+            os._exit(1)  # the harness is gone
+
+
+def relay(events, answers: int, fd: int) -> None:
+    """The harness's side: write each event the child sends to the progress file, then answer it."""
+    for line in events:
+        os.write(fd, line if line.endswith(b"\n") else line + b"\n")
+        os.write(answers, b".")
+
+
+def die_with_parent(parent: int) -> None:
+    """Linux: the kernel kills the child when the harness dies, so code that kills its parent cannot go
+    on to kill whatever process adopts it next (a user's systemd, say)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass  # Progress still stops the child at its next event
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def error_text(exc: BaseException) -> str:
@@ -328,8 +247,8 @@ def run_child(spec: dict, progress: Progress) -> None:
 
     reserve = [bytearray(2**20)]  # freed on MemoryError, so the event can still be written
     cap = int(spec["limits"]["output_chars"]) + 1
-    out = sys.stdout = CappedText(sys.stdout, cap)
-    err = sys.stderr = CappedText(sys.stderr, cap)
+    sys.stdout = CappedText(sys.stdout, cap)
+    sys.stderr = CappedText(sys.stderr, cap)
     sys.argv = [FILENAME]
     builtins.exit = builtins.quit = _quit  # site.py (skipped by -S) would define them
     try:
@@ -357,7 +276,7 @@ def run_child(spec: dict, progress: Progress) -> None:
             run_case(progress, reserve, function, case, index)
     except Stop:
         return
-    progress("done", stdout_chars=out.count, stderr_chars=err.count)
+    progress("done")
 
 
 def main(argv: list[str]) -> int:
@@ -376,17 +295,28 @@ def main(argv: list[str]) -> int:
         return 1
     sys.stdout.flush()
     sys.stderr.flush()
+    events_r, events_w = os.pipe()
+    answers_r, answers_w = os.pipe()
+    harness = os.getpid()
     pid = os.fork()
     if pid == 0:
-        code = 0
+        os.close(fd)
+        os.close(events_r)
+        os.close(answers_w)
+        die_with_parent(harness)
+        progress, code = Progress(events_w, answers_r), 0
         try:
-            run_child(spec, Progress(fd))
+            run_child(spec, progress)
             sys.__stdout__.flush()
             sys.__stderr__.flush()
         except BaseException as exc:  # a fault of the harness (or of code that broke its tools): say so
             code = 70
-            os.write(fd, (json.dumps({"event": "harness_error", "message": error_text(exc)}) + "\n").encode())
+            progress("harness_error", message=error_text(exc))
         os._exit(code)
+    os.close(events_w)
+    os.close(answers_r)
+    with open(events_r, "rb") as events:
+        relay(events, answers_w, fd)
     _, status = os.waitpid(pid, 0)
     os.write(fd, (json.dumps({"event": "child", "code": os.waitstatus_to_exitcode(status)}) + "\n").encode())
     return 0

@@ -79,7 +79,11 @@ class Limits:
 
 def run_tests(code: str, function: str, cases: Sequence[Case | Mapping | object],
               limits: Limits | None = None) -> RunResult:
-    """Run `code` in a sandboxed process and call `function` on each case; blocking, thread-safe."""
+    """Run `code` in a sandboxed process and call `function` on each case; blocking, thread-safe.
+
+    Whatever the code does, the answer is a RunResult. A case the bank got wrong (args not a list,
+    values that JSON cannot hold) raises ValueError before anything runs.
+    """
     began = time.perf_counter()
     limits = limits or Limits()
     tests = _named([Case.of(c) for c in cases])
@@ -130,7 +134,7 @@ def _site_paths() -> list[str]:
 def _environment(folder: Path) -> dict[str, str]:
     # Built from nothing: no PYTHONPATH or other setting leaks from the app.
     return {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(folder), "TMPDIR": str(folder),
-            "LANG": "C.UTF-8", "PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8",
+            "LANG": "C.UTF-8", "PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8:backslashreplace",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
 

@@ -7,7 +7,7 @@ import signal
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from mockloop.engine.coding.harness import call_text, short_repr
+from mockloop.engine.coding.case_check import call_text, short_repr
 from mockloop.engine.coding.results import CaseResult, RunResult, RunStatus
 
 NOT_RUN = "not run"
