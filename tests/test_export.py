@@ -26,6 +26,7 @@ from mockloop.engine.bank import load_banks
 from mockloop.engine.export import (
     ArchiveError, ExportError, build_report, export_archive, import_archive, render_html, render_markdown, write_private,
 )
+from mockloop.engine.export.markdown import md
 from mockloop.engine.export.spans import Span, evidence_spans, segments, split_answer
 from mockloop.engine.export.svg import radar_svg
 from mockloop.engine.progress.radar import build_radar
@@ -471,3 +472,201 @@ def test_exports_carry_the_misconceptions_heard_escaped(store):
     assert MARKUP not in html and "&lt;script&gt;" in html
     parsed = " ".join(_parse(html).text)
     assert "You said" in parsed and "precision" in parsed.lower()  # the correction says what is true
+
+
+# -- code (the coding round) ----------------------------------------------------------------------
+
+# The candidate's code and output are untrusted text: backtick runs that would close a Markdown
+# fence, and markup that would end a <pre> and run a script.
+HOSTILE = "</pre><script>alert(1)</script>"
+CODE = ("def auc(scores, labels):\n"
+        '    """Docs with ``` and ```` inside."""\n'
+        f'    note = "{HOSTILE}"  # `tick` & <b>\n'
+        "````\n"
+        f"    # {'a long line that a printed page cannot hold on one line, so it wraps ' * 2}END-OF-LONG-LINE\n"
+        "    return 0.5\n")
+
+
+def _case(name: str, passed: bool, got: str = "0.5", error: str = "") -> dict:
+    return {"name": name, "passed": passed, "input": "auc([0.1, 0.9], [0, 1])", "expected": "1.0",
+            "got": "1.0" if passed else got, "error": error, "seconds": 0.004}
+
+
+def _run(cases: list[dict], stdout: str = "") -> dict:
+    passed = sum(c["passed"] for c in cases)
+    return {"status": "passed" if passed == len(cases) else "failed", "summary": f"{passed} of {len(cases)} tests passed.",
+            "cases": cases, "stdout": stdout, "stderr": "", "seconds": 0.31, "truncated": False,
+            "passed": passed, "total": len(cases)}
+
+
+def make_coding_session(store: SessionStore) -> str:
+    """A session whose question turn has code and two runs, and whose follow-up changed the code once more."""
+    sid = make_session(store)
+    question, probe = store.get_session(sid).turns
+    store.add_code_run(question.id, 1, 20.0, "def auc(scores, labels):\n    pass\n", _run([_case("empty input", False, "None")]))
+    last = _run([_case("two scores", True), _case(f"ties {HOSTILE}", False, f"0.5 ``` {HOSTILE}",
+                                                 "AssertionError: ```` </pre>"), _case("huge k", False, "0.4")],
+                stdout=f"debug ``` {HOSTILE}\nsecond line")
+    store.add_code_run(question.id, 2, 41.4, CODE, last)
+    store.set_turn_code(question.id, {"question_id": question.question_id, "final": CODE,
+                                      "timeline": {"starter": "def auc(scores, labels):\n    pass\n", "edits": []}})
+    store.add_code_run(probe.id, 1, 3.0, CODE + "# fixed ties\n", _run([_case("ties", True)]))
+    return sid
+
+
+def _fenced_blocks(text: str) -> list[tuple[str, str]]:
+    """(info, content) of each fenced code block, read as CommonMark does: the first line of only backticks,
+    at least as many as opened it, closes it."""
+    blocks, lines, at = [], text.split("\n"), 0
+    while at < len(lines):
+        opening = re.fullmatch(r"(`{3,})([^`]*)", lines[at])
+        if not opening:
+            at += 1
+            continue
+        fence, end = opening[1], at + 1
+        while end < len(lines) and not re.fullmatch(rf" {{0,3}}`{{{len(fence)},}}\s*", lines[end]):
+            end += 1
+        blocks.append((opening[2], "\n".join(lines[at + 1:end])))
+        at = end + 1
+    return blocks
+
+
+class _Pre(HTMLParser):
+    """The text inside each <pre>, as a browser shows it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: list[str] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "pre":
+            self._depth += 1
+            self.blocks.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "pre":
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._depth:
+            self.blocks[-1] += data
+
+
+def test_markdown_shows_the_code_in_a_fence_nothing_inside_can_close(store):
+    report = build_report(store, make_coding_session(store), load_banks())
+    question = report.questions[0]
+    assert question.code.runs == 2 and question.code.final == CODE.rstrip("\n") and not question.code.from_last_run
+    text = render_markdown(report)
+    blocks = _fenced_blocks(text)
+    assert ("python", CODE.rstrip("\n")) in blocks  # whole: no backtick run inside ended it early
+    assert "`````python" in text.split("\n")  # one backtick longer than the longest run in the code (````)
+    failure = next(content for info, content in blocks if info == "text" and "Input:" in content)
+    assert failure.split("\n") == ["Input:    auc([0.1, 0.9], [0, 1])", "Expected: 1.0", f"Got:      0.5 ``` {HOSTILE}",
+                                   "Error:    AssertionError: ```` </pre>"]
+    assert ("text", f"debug ``` {HOSTILE}\nsecond line") in blocks
+    assert "**Last run** (run 2 of 2, 41 s into the answer, result in 310 ms): 1 of 3 tests passed." in text
+    assert "- ✓ two scores (4 ms)" in text and "- ✗ huge k (4 ms)" in text
+    assert r"- ✗ ties \</pre\>\<script\>alert(1)\</script\> (4 ms)" in text
+    assert f"First failure: ties {md(HOSTILE)}" in text
+    # The follow-up's own change of the code is under the follow-up.
+    assert text.index("**Follow-up:**") < text.index("##### Your code") and ("python", CODE + "# fixed ties") in blocks
+    # Outside the code blocks, nothing the candidate wrote is live markup.
+    outside = re.sub(r"(?ms)^(`{3,})[^`\n]*\n.*?^\1`*$", "", text)
+    assert "<script>" not in outside and "</pre>" not in outside
+
+
+def test_html_shows_the_code_and_its_output_escaped_and_inert(store):
+    report = build_report(store, make_coding_session(store), load_banks())
+    html = render_html(report)
+    assert HOSTILE not in html and "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    parsed = _parse(html)
+    assert "script" not in {tag for tag, _ in parsed.tags}
+    pre = _Pre()
+    pre.feed(html)
+    assert CODE.rstrip("\n") in pre.blocks and f"debug ``` {HOSTILE}\nsecond line" in pre.blocks  # verbatim, as text
+    assert CODE + "# fixed ties" in pre.blocks
+    text = "".join(parsed.text)
+    for shown in ("Your code", "Tests", "Last run (run 2 of 2, 41 s into the answer, result in 310 ms): 1 of 3 tests passed.",
+                  "two scores✓ passed4 ms", "huge k✗ failed", f"First failure: ties {HOSTILE}",
+                  "Inputauc([0.1, 0.9], [0, 1])", "Expected1.0", f"Got0.5 ``` {HOSTILE}", "ErrorAssertionError"):
+        assert shown in text, shown
+
+
+def test_a_turn_cut_off_before_its_final_code_shows_its_last_run(store):
+    sid = make_session(store, followup=None)
+    [turn] = store.get_session(sid).turns
+    store.add_code_run(turn.id, 1, 9.0, "x = 1\n", {"status": "syntax"})  # no summary, no cases
+    report = build_report(store, sid, load_banks())
+    code = report.questions[0].code
+    assert code.from_last_run and code.final == "x = 1" and code.last_run.summary == "No result was kept."
+    text, html = render_markdown(report), render_html(report)
+    assert "this is the code of its last run" in text and ("python", "x = 1") in _fenced_blocks(text)
+    assert "this is the code of its last run" in html and "First failure" not in html
+
+
+def test_exports_of_a_session_without_code_have_no_code_section(report):
+    assert all(q.code is None and all(f.code is None for f in q.followups) for q in report.questions)
+    text, html = render_markdown(report), render_html(report)
+    assert "Your code" not in text and "```" not in text and "Last run" not in text
+    assert "Your code" not in html and "<pre" not in html and "pre.code" not in html and "Last run" not in html
+
+
+def test_the_pdf_shows_the_code_as_text(store, qapp):
+    import pypdf
+
+    from mockloop.ui.review.pdf_export import pdf_bytes
+
+    report = build_report(store, make_coding_session(store), load_banks())
+    reader = pypdf.PdfReader(io.BytesIO(pdf_bytes(report)))
+    text = unicodedata.normalize("NFKC", " ".join(page.extract_text() for page in reader.pages))
+    flat = "".join(text.split())
+    assert "defauc(scores,labels):" in flat and "return0.5" in flat
+    assert "".join(HOSTILE.split()) in flat and "Lastrun(run2of2" in flat and "1of3testspassed." in flat
+    assert "END-OF-LONG-LINE" in flat  # a long line wraps instead of running off the page
+
+
+def test_archive_round_trip_carries_code_and_runs(store, tmp_path):
+    sid = make_coding_session(store)
+    before = _normalised(store, sid)
+    assert before["rounds"][0]["turns"][0]["code"]["final"] == CODE
+    path = export_archive(store, sid, tmp_path / "s.zip")
+    with zipfile.ZipFile(path) as z:
+        assert json.loads(z.read("manifest.json"))["format_version"] == 2  # an older mockloop says to update
+    store.delete_session(sid)
+    import_archive(store, path)
+    assert _normalised(store, sid) == before
+    question, probe = store.get_session(sid).turns
+    assert [r["idx"] for r in question.code_runs] == [1, 2] and probe.code_runs[0]["code"].endswith("# fixed ties\n")
+
+
+def test_an_archive_made_before_code_imports(store, tmp_path):
+    sid = make_session(store)
+    good = export_archive(store, sid, tmp_path / "good.zip")
+    store.delete_session(sid)
+
+    def before_code(members):
+        snap = json.loads(members["session.json"])
+        for t in snap["rounds"][0]["turns"]:
+            del t["code"], t["code_runs"]
+        return _with_session(members, snap)
+
+    old = _rewrite(good, tmp_path / "old.zip", before_code)
+    with zipfile.ZipFile(old) as z:
+        assert json.loads(z.read("manifest.json"))["format_version"] == 1 and b"code" not in z.read("session.json")
+    assert import_archive(store, old).session_id == sid
+    assert all((t.code, t.code_runs) == ({}, []) for t in store.get_session(sid).turns)
+
+
+def test_an_archive_with_hostile_code_runs_is_refused(store, tmp_path):
+    good = export_archive(store, make_coding_session(store), tmp_path / "good.zip")
+
+    def bad_run(members):
+        snap = json.loads(members["session.json"])
+        snap["rounds"][0]["turns"][0]["code_runs"][0]["offset_s"] = "soon"
+        return _with_session(members, snap)
+
+    count = store.count_sessions()
+    with pytest.raises(ArchiveError, match="session data is invalid"):
+        import_archive(store, _rewrite(good, tmp_path / "evil.zip", bad_run))
+    assert store.count_sessions() == count

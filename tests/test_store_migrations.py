@@ -53,6 +53,20 @@ def _schema_1_database(path) -> None:
         """)
 
 
+def _schema_3_database(path) -> None:
+    """The schema 1 database taken to schema 3 by the bundled SQL (as release 3 left it), with a row of radar history."""
+    _schema_1_database(path)
+    with closing(sqlite3.connect(path)) as conn:
+        for migration in bundled_migrations()[1:3]:
+            conn.executescript(migration.sql)
+        conn.executescript("""
+            INSERT INTO axis_scores (turn_id, axis_id, score, answered_at)
+            VALUES (1, 'ml-system-design', 68.0, '2026-03-01T09:04:40.000+00:00');
+            INSERT INTO preferences (key, value) VALUES ('interview_date', '2026-04-01');
+            PRAGMA user_version = 3;
+        """)
+
+
 def test_bundled_migrations_are_numbered_without_gaps():
     migrations = bundled_migrations()
     assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
@@ -126,3 +140,28 @@ def test_a_failing_migration_changes_nothing(private_data_dir):
     assert _version(path) == latest and "half_done" not in _tables(path) and "axis_scores" in _tables(path)
     with SessionStore.open() as store:
         assert store.get_session("20260301-090000-0a0b").turns[0].overall == 68.0
+
+
+def test_a_schema_3_database_gains_code_and_its_old_turns_read_as_before(private_data_dir):
+    path = private_data_dir / "mockloop.db"
+    _schema_3_database(path)
+    assert "code_runs" not in _tables(path)
+    with SessionStore.open() as store:
+        session = store.get_session("20260301-090000-0a0b")
+        answer, probe = session.turns
+        assert answer.transcript == "I would start with the goal" and answer.overall == 68.0
+        assert [(t.code, t.code_runs) for t in (answer, probe)] == [({}, []), ({}, [])]
+        assert store.code_runs(answer.id) == [] and store.get_preference("interview_date") == "2026-04-01"
+        assert [h.score for h in store.axis_history()] == [68.0]
+        snap = store.export_snapshot(session.id)
+        assert [(t["code"], t["code_runs"]) for t in snap["rounds"][0]["turns"]] == [({}, []), ({}, [])]
+        # The old turns take code like new ones, and deleting the old session takes it along.
+        store.add_code_run(answer.id, 1, 3.0, "print(1)", {"status": "passed", "summary": "No tests."})
+        store.set_turn_code(answer.id, {"question_id": "ml-sd-01", "final": "print(1)"})
+        assert store.get_turn(answer.id).code_runs[0]["code"] == "print(1)"
+        with closing(sqlite3.connect(path)) as conn, pytest.raises(sqlite3.IntegrityError):
+            conn.execute("UPDATE turns SET code = 'not json'")  # the column itself refuses what is not JSON
+        store.delete_session(session.id)
+    assert _version(path) == len(bundled_migrations()) and "code_runs" in _tables(path)
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM code_runs").fetchone()[0] == 0

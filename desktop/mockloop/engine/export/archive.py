@@ -26,7 +26,10 @@ from mockloop.engine.store import SessionStatus, SessionStore, files
 from mockloop.engine.store.transfer import AUDIO_COLUMNS
 
 FORMAT = "mockloop-session-archive"
-FORMAT_VERSION = 1
+# 2: turns may carry code and runs (the coding round). An archive without any is still written
+# as 1, so an older mockloop reads it; one with code says "made by a newer mockloop" there
+# instead of dropping the code without a word.
+FORMAT_VERSION = 2
 MANIFEST, SESSION = "manifest.json", "session.json"
 _AUDIO_MEMBER = re.compile(r"audio/([A-Za-z0-9][A-Za-z0-9._-]{0,200})")
 _CHUNK = 1 << 20
@@ -96,7 +99,7 @@ def export_archive(store: SessionStore, session_id: str, path: Path | str, *, ov
                     dst.write(chunk)
             listing[member] = {"sha256": digest.hexdigest(), "bytes": size}
         manifest = {
-            "format": FORMAT, "format_version": FORMAT_VERSION, "app_version": __version__,
+            "format": FORMAT, "format_version": FORMAT_VERSION if _has_code(snapshot) else 1, "app_version": __version__,
             "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "session_id": session_id, "bank_id": session["bank_id"], "started_at": session["started_at"],
             "files": listing, "missing_audio": missing,
@@ -104,6 +107,10 @@ def export_archive(store: SessionStore, session_id: str, path: Path | str, *, ov
         archive.writestr(MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"),
                          compress_type=zipfile.ZIP_DEFLATED)
     return Path(path)
+
+
+def _has_code(snapshot: dict) -> bool:
+    return any(turn.get("code") or turn.get("code_runs") for rnd in snapshot["rounds"] for turn in rnd["turns"])
 
 
 def _unique_name(name: str, taken: dict[str, Path]) -> str:

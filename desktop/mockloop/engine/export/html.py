@@ -6,6 +6,7 @@ from html import escape
 
 from mockloop import __version__
 from mockloop.engine.export import fields
+from mockloop.engine.export.code_report import CodeReport, failure_rows, run_line, seconds
 from mockloop.engine.export.report import FollowUpReport, QuestionReport, SessionReport
 from mockloop.engine.export.spans import Segment
 from mockloop.engine.export.svg import HEIGHT, WIDTH, radar_svg
@@ -27,6 +28,10 @@ mark.covered { background: #c6efce; } mark.partial { background: #ffeb9c; }
 .legend mark { padding: 0 .3em; }
 .question { page-break-inside: avoid; }
 """
+# Added only when a turn has code, so the export of a session without code stays as it was.
+_CODE_STYLE = """pre.code, pre.output { background: #f6f8fa; border: 1px solid #ddd; padding: .5em .8em; white-space: pre-wrap; }
+.passed { color: #1a7f37; } .failed { color: #cf222e; }
+"""
 
 
 def e(text: object) -> str:
@@ -38,12 +43,13 @@ def render_html(report: SessionReport, *, qt: bool = False) -> str:
     highlights as coloured spans instead of <mark>, and the radar as the image `RADAR_IMAGE`,
     which the caller provides (Qt cannot draw inline SVG)."""
     s = report.session
+    coded = any(q.code is not None or any(f.code is not None for f in q.followups) for q in report.questions)
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f'<meta http-equiv="Content-Security-Policy" content="{e(_CSP)}">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f'<meta name="generator" content="mockloop {e(__version__)}">',
            f"<title>{e(f'Mock interview {fields.when(s.started_at)}: {report.bank_name}')}</title>",
-           f"<style>{_STYLE}</style></head><body>",
+           f"<style>{_STYLE}{_CODE_STYLE if coded else ''}</style></head><body>",
            f"<h1>{e(f'Mock interview: {report.bank_name}')}</h1>",
            _table(["", ""], fields.session_rows(report), header=False)]
     if s.notes:
@@ -121,6 +127,8 @@ def _question(number: int, q: QuestionReport, qt: bool) -> str:
     nudges = fields.nudge_lines(q)
     if nudges:
         out.append("<p><b>Nudges from the interviewer</b></p><ul>" + "".join(f"<li>{e(n)}</li>" for n in nudges) + "</ul>")
+    if q.code is not None:
+        out.append(_code(q.code, "h4"))
     for f in q.followups:
         out.append(_followup(f, qt))
     dims = fields.dimension_rows(t.scores)
@@ -148,5 +156,38 @@ def _followup(f: FollowUpReport, qt: bool) -> str:
         out.append(f'<p class="transcript">{answer}</p>')
     elif f.asked:
         out.append(f"<p><i>{e('Skipped.' if f.status == 'skipped' else 'No answer was transcribed.')}</i></p>")
+    if f.code is not None:
+        out.append(_code(f.code, "h5"))
     out.append("</div>")
+    return "\n".join(out)
+
+
+def _code(code: CodeReport, level: str) -> str:
+    """The code and the last run's tests; the code and its output are the candidate's, so escaped like any text."""
+    out = [f"<{level}>Your code</{level}>"]
+    if code.from_last_run:
+        out.append("<p><i>No final code was kept with this answer: this is the code of its last run.</i></p>")
+    out.append(f'<pre class="code"><code class="language-python">{e(code.final)}</code></pre>' if code.final.strip()
+               else "<p><i>No code was written.</i></p>")
+    out.append(f"<{level}>Tests</{level}>")
+    run = code.last_run
+    if run is None:
+        out.append(f"<p>{e(run_line(code))}</p>")
+        return "\n".join(out)
+    out.append(f"<p><b>Last run</b> {e(run_line(code))}</p>")
+    if run.cases:
+        rows = [(c.name or "unnamed test", _Raw('<span class="passed">✓ passed</span>' if c.passed
+                                                 else '<span class="failed">✗ failed</span>'), seconds(c.seconds))
+                for c in run.cases]
+        out.append(_table(["Test", "Result", "Time"], rows))
+    failure = run.first_failure
+    if failure is not None:
+        out.append(f"<p><b>First failure:</b> {e(failure.name or 'unnamed test')}</p>")
+        out.append(_table(["", ""], [(name, _Raw(f"<code>{e(value)}</code>")) for name, value in failure_rows(failure)],
+                          header=False))
+    for title, text in (("Output", run.stdout), ("Errors", run.stderr)):
+        if text.strip():
+            out.append(f'<p><b>{title}</b></p><pre class="output">{e(text)}</pre>')
+    if run.truncated:
+        out.append("<p><i>The output was cut short.</i></p>")
     return "\n".join(out)

@@ -6,6 +6,7 @@ import re
 
 from mockloop import __version__
 from mockloop.engine.export import fields
+from mockloop.engine.export.code_report import CodeReport, failure_rows, fence, run_line, seconds
 from mockloop.engine.export.report import FollowUpReport, QuestionReport, SessionReport
 from mockloop.engine.export.spans import Segment
 
@@ -80,6 +81,8 @@ def _question(number: int, q: QuestionReport) -> list[str]:
     nudges = fields.nudge_lines(q)
     if nudges:
         out += ["**Nudges from the interviewer**", ""] + [f"- {line_start(md(n))}" for n in nudges] + [""]
+    if q.code is not None:
+        out += _code(q.code, "####")
     for f in q.followups:
         out += _followup(f)
     dims = fields.dimension_rows(t.scores)
@@ -106,4 +109,33 @@ def _followup(f: FollowUpReport) -> list[str]:
         out += [f"> {line_start(answer)}", ""]
     elif f.asked:
         out += ["_Skipped._" if f.status == "skipped" else "_No answer was transcribed._", ""]
+    if f.code is not None:
+        out += _code(f.code, "#####")
+    return out
+
+
+def _code(code: CodeReport, level: str) -> list[str]:
+    """The code in a fence no backtick inside can close, then the last run's tests; everything in blocks is verbatim."""
+    out = [f"{level} Your code", ""]
+    if code.from_last_run:
+        out += ["_No final code was kept with this answer: this is the code of its last run._", ""]
+    out += [*fence(code.final, "python"), ""] if code.final.strip() else ["_No code was written._", ""]
+    out += [f"{level} Tests", ""]
+    run = code.last_run
+    out += [(f"**Last run** {md(run_line(code))}" if run else md(run_line(code))), ""]
+    if run is None:
+        return out
+    if run.cases:
+        out += [f"- {'✓' if c.passed else '✗'} {md(c.name) or 'unnamed test'}"
+                + (f" ({md(seconds(c.seconds))})" if c.seconds is not None else "") for c in run.cases] + [""]
+    failure = run.first_failure
+    if failure is not None:
+        width = max(len(name) for name, _ in failure_rows(failure)) + 2
+        block = "\n".join(f"{name + ':':<{width}}{value}" for name, value in failure_rows(failure))
+        out += [f"First failure: {md(failure.name) or 'unnamed test'}", "", *fence(block, "text"), ""]
+    for title, text in (("Output", run.stdout), ("Errors", run.stderr)):
+        if text.strip():
+            out += [f"{title}:", "", *fence(text, "text"), ""]
+    if run.truncated:
+        out += ["_The output was cut short._", ""]
     return out

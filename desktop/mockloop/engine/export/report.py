@@ -1,4 +1,4 @@
-"""What an exported session shows: its questions, answers cut into highlighted segments, follow-ups and radar."""
+"""What an exported session shows: its questions, answers cut into highlighted segments, code, follow-ups and radar."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from mockloop.engine.bank import BankSet
 from mockloop.engine.bank.schema import Bank
+from mockloop.engine.export.code_report import CodeReport, code_report
 from mockloop.engine.export.spans import Segment, evidence_spans, segments, split_answer
 from mockloop.engine.progress.radar import Radar, build_radar
 from mockloop.engine.store import Session, SessionStore, Turn, TurnKind
@@ -19,6 +20,7 @@ class FollowUpReport:
     asked: bool  # False: planned after a one-off answer but never asked
     status: str | None  # the follow-up turn's status when asked
     answer: tuple[Segment, ...]
+    code: CodeReport | None = None  # when the candidate changed or ran code while answering it
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class QuestionReport:
     answer: tuple[Segment, ...]  # the answer itself (follow-up answers cut off when they could be)
     followups: tuple[FollowUpReport, ...]
     combined: bool  # True when `answer` still includes the follow-up answers
+    code: CodeReport | None = None  # a coding question's final code and last run
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def _question(turn: Turn, stage_id: str, children: list[Turn], bank: Bank | None
         turn=turn, stage_id=stage_id, question_text=turn.interviewer_text or (question.text if question else turn.question_id),
         kind=question.kind.value if question else None, difficulty=question.difficulty.value if question else None,
         axes=tuple(a.name for a in bank.radar_axes if a.id in bank.axes_for(question)) if question else (),
-        answer=main, followups=tuple(followups), combined=ranges is None and bool(answered),
+        answer=main, followups=tuple(followups), combined=ranges is None and bool(answered), code=code_report(turn),
     )
 
 
@@ -115,4 +118,5 @@ def _followup(text: str, source, child: Turn | None, answers: dict[int, tuple[Se
     answer = answers.get(child.id)
     if answer is None:
         answer = (Segment(child.transcript),) if child.transcript and combined else ()
-    return FollowUpReport(text, source if isinstance(source, str) else None, True, child.status.value, answer)
+    return FollowUpReport(text, source if isinstance(source, str) else None, True, child.status.value, answer,
+                          code_report(child))

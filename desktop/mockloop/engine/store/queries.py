@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from mockloop.engine.store.code_log import runs_by_turn
 from mockloop.engine.store.codec import parse_time
 from mockloop.engine.store.errors import SessionNotFoundError
 from mockloop.engine.store.records import (
@@ -42,11 +43,13 @@ def turn_row(conn: sqlite3.Connection, turn_id: int) -> sqlite3.Row:
 def get_session(conn: sqlite3.Connection, root: Path, session_id: str) -> Session:
     row = session_row(conn, session_id)
     turns: dict[int, list[Turn]] = {}
-    for t in conn.execute(
+    rows = conn.execute(
         "SELECT t.* FROM turns t JOIN rounds r ON t.round_id = r.id WHERE r.session_id = ? ORDER BY t.round_id, t.idx",
         (session_id,),
-    ):
-        turns.setdefault(t["round_id"], []).append(turn_from_row(t, root))
+    ).fetchall()
+    runs = runs_by_turn(conn, [t["id"] for t in rows])
+    for t in rows:
+        turns.setdefault(t["round_id"], []).append(turn_from_row(t, root, runs.get(t["id"])))
     rounds = tuple(
         round_from_row(r, tuple(turns.get(r["id"], ())))
         for r in conn.execute("SELECT * FROM rounds WHERE session_id = ? ORDER BY idx", (session_id,))
@@ -55,7 +58,7 @@ def get_session(conn: sqlite3.Connection, root: Path, session_id: str) -> Sessio
 
 
 def get_turn(conn: sqlite3.Connection, root: Path, turn_id: int) -> Turn:
-    return turn_from_row(turn_row(conn, turn_id), root)
+    return turn_from_row(turn_row(conn, turn_id), root, runs_by_turn(conn, [turn_id]).get(turn_id))
 
 
 _SUMMARY = """

@@ -91,6 +91,8 @@ class Turn:
     nudges: list[Nudge]
     started_at: datetime
     ended_at: datetime | None
+    code: dict[str, Any] = field(default_factory=dict)  # a coding turn's {question_id, timeline, final}; {} when none
+    code_runs: list[dict[str, Any]] = field(default_factory=list)  # each: {idx, offset_s, code, result, created_at}
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ def rubric_status(rubric: list) -> dict[str, str]:
     return {p["id"]: p.get("status", "") for p in rubric if isinstance(p, dict) and "id" in p}
 
 
-def turn_from_row(row: sqlite3.Row, root: Path) -> Turn:
+def turn_from_row(row: sqlite3.Row, root: Path, code_runs: list[dict[str, Any]] | None = None) -> Turn:
     return Turn(
         id=row["id"], round_id=row["round_id"], index=row["idx"], question_id=row["question_id"],
         attempt=row["attempt"], kind=TurnKind(row["kind"]), parent_turn_id=row["parent_turn_id"],
@@ -202,6 +204,7 @@ def turn_from_row(row: sqlite3.Row, root: Path) -> Turn:
         overall=row["overall"], feedback=load(row["feedback"], {}), followups=load(row["followups"], []),
         nudges=[Nudge(n["text"], parse_time(n["at"]), n.get("offset_s")) for n in load(row["nudges"], [])],
         started_at=parse_time(row["started_at"]), ended_at=parse_time(row["ended_at"]),
+        code=load(row["code"], {}), code_runs=list(code_runs or []),
     )
 
 

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Mapping
 
-from mockloop.engine.store import files, queries
+from mockloop.engine.store import code_log, files, queries
 from mockloop.engine.store.codec import new_session_id, parse_time, time_text
 from mockloop.engine.store.records import SessionMode, SessionStatus, TurnKind, TurnStatus
 
@@ -18,15 +18,19 @@ _SESSION_COLUMNS = ("mode", "bank_id", "persona_id", "status", "started_at", "en
 _ROUND_COLUMNS = ("idx", "stage_id", "persona_id", "started_at", "ended_at", "time_budget_s")
 _TURN_COLUMNS = ("idx", "question_id", "attempt", "kind", "parent_turn_id", "status", "interviewer_text",
                  "interviewer_audio", "candidate_audio", "audio_seconds", "transcript", "words", "metrics", "rubric",
-                 "scores", "overall", "feedback", "followups", "nudges", "started_at", "ended_at")
+                 "scores", "overall", "feedback", "followups", "nudges", "started_at", "ended_at", "code")
 _JSON = {"models": dict, "words": list, "metrics": dict, "rubric": list, "scores": dict, "feedback": dict,
-         "followups": list, "nudges": list}
-_TIMES = {"started_at", "ended_at", "interrupted_at", "answered_at"}
+         "followups": list, "nudges": list, "code": dict}
+_TIMES = {"started_at", "ended_at", "interrupted_at", "answered_at", "created_at"}
 AUDIO_COLUMNS = ("interviewer_audio", "candidate_audio")
 
 
 def snapshot(conn: sqlite3.Connection, root: Path, session_id: str) -> dict:
-    """One session's rows as JSON-ready data. Audio paths become absolute paths (None when unset)."""
+    """One session's rows as JSON-ready data. Audio paths become absolute paths (None when unset).
+
+    A turn's `code` and `code_runs` (the coding round, schema 4) are {} and [] for other turns;
+    a snapshot made before them, without those keys, inserts as such a turn.
+    """
     row = queries.session_row(conn, session_id)
     session = {"id": session_id, **{c: _out(c, row[c]) for c in _SESSION_COLUMNS}}
     rounds = []
@@ -41,6 +45,7 @@ def snapshot(conn: sqlite3.Connection, root: Path, session_id: str) -> dict:
                 {"axis_id": a["axis_id"], "score": a["score"], "answered_at": a["answered_at"]}
                 for a in conn.execute("SELECT * FROM axis_scores WHERE turn_id = ? ORDER BY axis_id", (t["id"],))
             ]
+            turn["code_runs"] = code_log.runs_by_turn(conn, [t["id"]]).get(t["id"], [])
             turns.append(turn)
         rounds.append({**{c: r[c] for c in _ROUND_COLUMNS}, "turns": turns})
     return {"snapshot_format": SNAPSHOT_FORMAT, "session": session, "rounds": rounds}
@@ -99,6 +104,7 @@ def insert(conn: sqlite3.Connection, root: Path, data: Mapping[str, Any], audio_
 
 def _insert_turn(conn: sqlite3.Connection, session_id: str, round_id: int, turn: Mapping, new_ids: dict[int, int]) -> int:
     values = {c: _in(c, turn.get(c)) for c in _TURN_COLUMNS}
+    values["code"] = code_log.code_json({} if turn.get("code") is None else turn["code"])
     TurnKind(values["kind"])
     TurnStatus(values["status"])
     if values["status"] == TurnStatus.RECORDING.value:
@@ -123,6 +129,11 @@ def _insert_turn(conn: sqlite3.Connection, session_id: str, round_id: int, turn:
         conn.execute("INSERT INTO axis_scores (turn_id, axis_id, score, answered_at) VALUES (?, ?, ?, ?)",
                      (turn_id, _text(a.get("axis_id"), "axis_id"), _number(a.get("score"), "score"),
                       _in("answered_at", a.get("answered_at"))))
+    for run in _list([] if turn.get("code_runs") is None else turn["code_runs"], "code_runs"):
+        run = _mapping(run, "code run")
+        checked = code_log.run_values(run.get("idx"), run.get("offset_s"), run.get("code"), run.get("result"))
+        conn.execute("INSERT INTO code_runs (turn_id, idx, offset_s, code, result, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                     (turn_id, *checked, _in("created_at", run.get("created_at")) or values["started_at"]))
     return turn_id
 
 
