@@ -97,6 +97,10 @@ def same(got, want, tolerance=None) -> bool:
         return False
 
 
+def _canonical(value) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
 def same_multiset(got, want, tolerance=None) -> bool:
     """The two lists hold the same items, in any order (counted, so duplicates matter)."""
     if not (isinstance(got, list) and isinstance(want, list)) or len(got) != len(want):
@@ -105,7 +109,7 @@ def same_multiset(got, want, tolerance=None) -> bool:
         from collections import Counter
 
         try:  # fast: count canonical texts (1 and 1.0 differ here, so a "no" is checked below)
-            if Counter(json.dumps(g, sort_keys=True) for g in got) == Counter(json.dumps(w, sort_keys=True) for w in want):
+            if Counter(_canonical(g) for g in got) == Counter(_canonical(w) for w in want):
                 return True
         except (TypeError, ValueError):
             pass

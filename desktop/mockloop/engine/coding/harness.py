@@ -216,7 +216,8 @@ def run_case(progress, reserve, function, case: dict, index: int) -> None:
     began = time.perf_counter()
     result, error = _guarded(progress, reserve, lambda: function(*args), index)
     seconds = time.perf_counter() - began
-    record = {"index": index, "name": case["name"], "input": shown, "seconds": round(seconds, 6), "error": error or ""}
+    record = {"index": index, "name": case["name"], "input": shown, "seconds": round(seconds, 6),
+              "error": error or ""}
     if case.get("check"):
         record["expected"] = f"a result where {case['check']}"
     else:
@@ -291,7 +292,8 @@ def main(argv: list[str]) -> int:
         limit_resources(spec["limits"])
         block_network()
     except Exception as exc:  # our fault, not the candidate's: say so
-        os.write(fd, (json.dumps({"event": "harness_error", "message": f"{type(exc).__name__}: {exc}"}) + "\n").encode())
+        message = f"{type(exc).__name__}: {exc}"
+        os.write(fd, (json.dumps({"event": "harness_error", "message": message}) + "\n").encode())
         return 1
     sys.stdout.flush()
     sys.stderr.flush()

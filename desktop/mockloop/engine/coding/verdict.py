@@ -130,13 +130,13 @@ def judge(events: list[dict], function: str, cases: Sequence[Any], end: Ending) 
         also = f" (it defines {', '.join(defined)})" if defined else ""
         return result(RunStatus.NO_FUNCTION, f"Your code does not define {function}(){also}, so no test ran.")
     if end.timed_out and "done" not in kinds:
-        return _timeout(result, progress, f"after {_limit(end.timeout_s)}", end)
+        return _timeout(result, progress, f"after {_limit(end.timeout_s)}")
     child = kinds.get("child")
     code = child.get("code") if child else end.returncode
     if code is not None and code < 0:
         number = -int(code)
         if number == signal.SIGXCPU:
-            return _timeout(result, progress, f"after {end.cpu_s} s of CPU time", end)
+            return _timeout(result, progress, f"after {end.cpu_s} s of CPU time")
         return _crashed(result, progress, number)
     if child is None:
         detail = (end.stderr.strip().splitlines() or [""])[-1][:200]
@@ -147,8 +147,7 @@ def judge(events: list[dict], function: str, cases: Sequence[Any], end: Ending) 
     listed = progress.listed()
     passed = sum(1 for c in listed if c.passed)
     if passed == len(listed):
-        noun = "test" if passed == 1 else "tests"
-        lead = "The test passed" if passed == 1 else f"All {passed} {noun} passed"
+        lead = "The test passed" if passed == 1 else f"All {passed} tests passed"
         if not listed:
             lead = "Your code ran; this question has no tests"
         return result(RunStatus.PASSED, f"{lead} ({_seconds(end.seconds)}).", listed)
@@ -164,7 +163,7 @@ def _failure(function: str, case: CaseResult) -> str:
     return f"{call} returned {case.got}; expected {case.expected}."
 
 
-def _timeout(result, progress: _Cases, after: str, end: Ending) -> RunResult:
+def _timeout(result, progress: _Cases, after: str) -> RunResult:
     index = progress.running()
     listed = progress.listed(index, f"stopped {after}")
     if index is None:
