@@ -1,6 +1,6 @@
 """Make the project's speech set (tests/data/speech): clips spoken by Piper and espeak-ng, plus bad files.
 
-Usage: .venv/bin/python scripts/make_speech_set.py [--out DIR]
+Usage: .venv/bin/python scripts/make_speech_set.py [--out DIR] [--only NAME ...]
 
 The clip texts live in mockloop.engine.tools.speech_set.SPECS. Output: 16 kHz mono FLAC
 per clip and references.json (text, voice, noise, pause positions, duration).
@@ -56,12 +56,17 @@ def speak(voice: Voice, spec: ClipSpec) -> tuple[np.ndarray, list[tuple[float, f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=speech_dir())
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="make only these clips; the others are kept as they are")
     args = parser.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     voice = Voice(registry.resolve("tts", Settings()))
     clips = {}
+    if args.only:
+        clips = dict(json.loads((out / REFERENCES).read_text(encoding="utf-8"))["clips"])
     for seed, spec in enumerate(SPECS):
+        if args.only and spec.name not in args.only:
+            continue
         audio, pauses, text = speak(voice, spec)
         # Scale speech to a typical microphone level before noise and clipping.
         peak = float(np.max(np.abs(audio))) if audio.size else 0.0
@@ -79,7 +84,7 @@ def main() -> None:
             "vocabulary": list(spec.vocabulary), "tags": list(spec.tags),
         }
         print(f"{spec.name:24s} {len(audio) / STT_RATE:6.1f} s  {(out / file).stat().st_size / 1024:6.0f} KiB")
-    for name, file, data in BAD_FILES:
+    for name, file, data in BAD_FILES if not args.only else ():
         (out / file).write_bytes(data)
         clips[name] = {"file": file, "text": "", "expect": "error", "tags": ["bad"]}
     (out / REFERENCES).write_text(json.dumps({"version": 1, "rate": STT_RATE, "clips": clips}, indent=1) + "\n", encoding="utf-8")

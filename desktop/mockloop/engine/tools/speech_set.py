@@ -66,6 +66,12 @@ _ESPEAK_MEDIUM = ("To evaluate the new ranking model, I would run an online expe
 _FILLERS = ("Um, so, uh, I think, like, the main issue is, um, the labels. You know, uh, they are, like, "
             "really noisy, and, um, that makes it hard.")
 _VOCAB = "I would compare GraphSAGE embeddings with node2vec for link prediction."
+# The approach to the coding round's ROC-AUC question, said before the first line of code.
+_CODING = ("Okay, so the area under the curve is the probability that a random positive gets a higher score "
+           "than a random negative. Rather than comparing every pair, which is quadratic, I'll sort the scores "
+           "once and add up the ranks of the positives. Tied scores get their average rank, so a tie counts as "
+           "half, and if there are no positives or no negatives I return not a number. The sort dominates, so "
+           "it's n log n.")
 
 SPECS: tuple[ClipSpec, ...] = (
     ClipSpec("piper_short", "piper", (_SHORT,), tags=("answer",)),
@@ -77,6 +83,7 @@ SPECS: tuple[ClipSpec, ...] = (
     ClipSpec("piper_fillers", "piper", (_FILLERS,), tags=("fillers",)),
     ClipSpec("espeak_fillers", "espeak-ng", (_FILLERS,), tags=("fillers",)),
     ClipSpec("piper_vocab", "piper", (_VOCAB,), vocabulary=("GraphSAGE", "node2vec", "Link Prediction"), tags=("vocabulary",)),
+    ClipSpec("piper_coding", "piper", (_CODING,), tags=("coding",)),
     ClipSpec("bad_clipped", "piper", (_SHORT,), clip_gain=8.0, tags=("bad",)),
     ClipSpec("bad_silence", "none", (6.0,), noise="white", snr_db=None, tags=("bad", "silence")),  # a quiet room
 )
