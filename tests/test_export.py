@@ -596,13 +596,19 @@ def test_html_shows_the_code_and_its_output_escaped_and_inert(store):
 def test_a_turn_cut_off_before_its_final_code_shows_its_last_run(store):
     sid = make_session(store, followup=None)
     [turn] = store.get_session(sid).turns
-    store.add_code_run(turn.id, 1, 9.0, "x = 1\n", {"status": "syntax"})  # no summary, no cases
+    # Read leniently: no summary, a number where text belongs, no times; Run at 0 s (nothing timed it).
+    store.add_code_run(turn.id, 1, 0.0, "x = 1\n", {"status": "failed", "cases": [
+        {"name": "empty", "passed": False, "got": 12, "seconds": 0.0}, "not a case"], "seconds": "slow"})
     report = build_report(store, sid, load_banks())
     code = report.questions[0].code
-    assert code.from_last_run and code.final == "x = 1" and code.last_run.summary == "No result was kept."
+    assert code.from_last_run and code.final == "x = 1" and code.last_run.summary == "0 of 1 tests passed."
     text, html = render_markdown(report), render_html(report)
     assert "this is the code of its last run" in text and ("python", "x = 1") in _fenced_blocks(text)
-    assert "this is the code of its last run" in html and "First failure" not in html
+    assert "**Last run** (run 1 of 1): 0 of 1 tests passed." in text and "- ✗ empty (\\<1 ms)" in text
+    assert "Got:      12" in text
+    assert "this is the code of its last run" in html and "First failure" in html and "&lt;1 ms" in html
+    store.add_code_run(turn.id, 2, 5.0, "x = 2\n", {"status": "syntax"})  # no summary, no cases
+    assert build_report(store, sid, load_banks()).questions[0].code.last_run.summary == "No result was kept."
 
 
 def test_exports_of_a_session_without_code_have_no_code_section(report):

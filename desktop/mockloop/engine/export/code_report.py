@@ -97,7 +97,7 @@ def run_line(code: CodeReport) -> str:
     if run is None:
         return "The code was never run."
     facts = [f"run {run.index} of {code.runs}"]
-    if run.offset_s is not None:
+    if run.offset_s:  # 0 when there was no recording to time it by (a headless answer)
         facts.append(f"{run.offset_s:.0f} s into the answer")
     if run.seconds is not None:
         facts.append(f"result in {seconds(run.seconds)}")
@@ -114,6 +114,8 @@ def failure_rows(case: CaseLine) -> list[tuple[str, str]]:
 def seconds(value: float | None) -> str:
     if value is None:
         return "—"
+    if value < 0.0005:
+        return "<1 ms"
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 
