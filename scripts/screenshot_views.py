@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 REPO = Path(__file__).resolve().parent.parent
 SPEECH = REPO / "tests" / "data" / "speech"
 QUESTION = "mle-spam-class-imbalance"
+CODING_QUESTION = "code-roc-auc"
 WINDOW_SIZE = QSize(1440, 900)
 TIMEOUT_S = 240.0
 
@@ -142,6 +143,7 @@ def capture_all(output: Path, work: Path) -> list[Path]:
     written.append(grab(window, output / "feedback.png", app))
     window.feedback_view.add_answer(_wrong_answer())
     written.append(grab(window, output / "feedback-misconception.png", app))
+    written += _coding_round(window, app, output, work)
 
     app.setPalette(dark_palette())
     window.show_view(window.home)
@@ -153,6 +155,33 @@ def capture_all(output: Path, work: Path) -> list[Path]:
     wait_until(app, lambda: not window.isVisible(), "the window to close")
     wait_for_background()
     return written
+
+
+def _coding_round(window, app: QApplication, output: Path, work: Path) -> list[Path]:
+    """The coding round mid-answer (the approach spoken, the code typed and run), then its feedback."""
+    from mockloop.engine.bank import load_banks
+    from mockloop.engine.interview.answers import FolderAnswers
+
+    answers = work / "coding-answers"
+    answers.mkdir()
+    shutil.copy(SPEECH / "piper_coding.flac", answers / "01.flac")
+    (answers / "02.txt").write_text("[end]", encoding="utf-8")
+    window.audio.answers = functools.partial(FolderAnswers, answers, realtime=True)
+    _, question = load_banks().find(CODING_QUESTION)
+    window._on_practice(CODING_QUESTION)
+    view = window.interview_view
+    pad = view.code_pad
+    wait_until(app, lambda: len(view.captions.toPlainText().split()) >= 30, "the approach, spoken")
+    pad.editor.setPlainText(question.coding.reference)
+    ran: list = []
+    pad.run_finished.connect(ran.append)
+    pad.run()
+    wait_until(app, lambda: bool(ran), "the tests")
+    shots = [grab(window, output / "coding-round.png", app)]
+    wait_until(app, lambda: window.interview is not None and not window.interview.is_running(), "the end of the coding practice")
+    window.show_view(window.feedback_view)
+    shots.append(grab(window, output / "coding-feedback.png", app))
+    return shots
 
 
 def _spoken_sessions() -> set[str]:

@@ -158,6 +158,8 @@ def test_a_whole_coding_turn_explained_typed_run_followed_up_scored_and_replayed
     coding = answer.coding
     assert coding["passed"] == coding["total"] == len(question.coding.cases)
     spoke = coding["think_aloud"]["spoke_before_code_s"]
+    print(f"\ncoding turn: spoke {spoke} s before the first line (at {coding['think_aloud']['first_code_s']} s), "
+          f"narrated {coding['think_aloud']['narrated_share']}, overall {answer.overall}, follow-up {events.followups[0]!r}")
     assert _clip_speech_seconds() - 6 <= spoke <= _clip_speech_seconds() + 1, spoke
     assert coding["approach_before_code"] is True and coding["complexity"]["said"]
     assert answer.score["dimensions"]["correctness"] == 100.0 and answer.overall is not None
