@@ -9,21 +9,13 @@ from mockloop.engine.bank.schema import Kind
 from mockloop.engine.interview.plan import plan_loop, plan_practice
 from mockloop.engine.store import SessionStore
 
+from coding_answers import IGNORES_TIES
 from conftest import run_cli
 
 QUESTION = "code-roc-auc"
 EXPLAINED = ("I'd sort the scores once and use the rank sum of the positives: the chance a random positive outranks a "
              "random negative. Tied scores share their average rank so a tie counts as half, and with one class only "
              "it's undefined so I return not a number. The sort makes it n log n.")
-IGNORES_TIES = '''def roc_auc(scores, labels):
-    pairs = sorted(zip(scores, labels))
-    pos = sum(y for _, y in pairs)
-    neg = len(pairs) - pos
-    if pos == 0 or neg == 0:
-        return float("nan")
-    ranks = sum(i + 1 for i, (_, y) in enumerate(pairs) if y == 1)
-    return (ranks - pos * (pos + 1) / 2) / (pos * neg)
-'''
 
 
 def _json(out):

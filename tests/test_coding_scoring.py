@@ -15,6 +15,8 @@ from mockloop.engine.interview.followup_candidates import FollowUpContext, build
 from mockloop.engine.scoring.coding import score_coding_answer
 from mockloop.engine.speech.transcript import Transcript, Word
 
+from coding_answers import IGNORES_TIES
+
 QUESTION = "code-roc-auc"
 
 EXPLAINED = ("Okay so the AUC is the probability that a random positive gets a higher score than a random negative. "
@@ -38,15 +40,6 @@ PAIRWISE = '''def roc_auc(scores, labels):
         for n in neg:
             wins += 1.0 if p > n else 0.5 if p == n else 0.0
     return wins / (len(pos) * len(neg))
-'''
-IGNORES_TIES = '''def roc_auc(scores, labels):
-    pairs = sorted(zip(scores, labels))
-    pos = sum(y for _, y in pairs)
-    neg = len(pairs) - pos
-    if pos == 0 or neg == 0:
-        return float("nan")
-    ranks = sum(i + 1 for i, (_, y) in enumerate(pairs) if y == 1)
-    return (ranks - pos * (pos + 1) / 2) / (pos * neg)
 '''
 
 

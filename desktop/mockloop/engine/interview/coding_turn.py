@@ -9,6 +9,7 @@ timeline and every run are stored with the turn.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from typing import Callable
 
@@ -63,8 +64,8 @@ class CodingTurn:
         """On the thread that ran the code: store the run now; a failure waits for the end of the turn."""
         try:
             self._save_runs()
-        except MockloopError:
-            pass
+        except (MockloopError, sqlite3.ProgrammingError):
+            pass  # a full disk (the end of the turn saves it, waiting for room), or a run that outlived its session
 
     def _save_runs(self) -> None:
         runs = self.session.snapshot().runs

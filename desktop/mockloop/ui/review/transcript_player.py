@@ -279,8 +279,11 @@ class TranscriptPlayer(QWidget):
 
     @Slot(int)
     def _on_slider_value(self, value: int) -> None:
-        if self._setting_slider or self.slider.isSliderDown():
-            return  # a drag seeks once, when released
+        if self._setting_slider:
+            return
+        if self.slider.isSliderDown():
+            self.position_changed.emit(value / 1000)  # what follows the audio (a coding turn's code) follows the drag
+            return  # the audio seeks once, when released
         self.seek_answer(value / 1000)
 
     @Slot()
