@@ -37,7 +37,7 @@ def scored(bank):
 
 
 def test_the_set_has_four_kinds_for_every_seed_question(bank, scored):
-    seed = {q.id for q in bank.questions if q.kind in (Kind.TECHNICAL, Kind.SYSTEM_DESIGN)}  # the page's 20
+    seed = {q.id for q in bank.questions if q.kind in (Kind.TECHNICAL, Kind.SYSTEM_DESIGN)}
     assert set(scored["adversarial"]) == seed
     for qid, kinds in scored["adversarial"].items():
         assert set(kinds) == set(KINDS), qid

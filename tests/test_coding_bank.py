@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import html
 import re
 import textwrap
 from pathlib import Path
@@ -197,6 +198,27 @@ def test_the_starter_is_the_signature_with_a_docstring_and_no_answer(qid):
     body = [n for n in function.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
     assert len(body) == 1 and isinstance(body[0], ast.Raise), f"{qid}: the stub's body only raises"
     assert task.reference != task.starter
+
+
+def test_the_question_detail_shows_the_editor_content_but_never_the_reference(qtbot):
+    from mockloop.ui.bank.question_detail import QuestionDetail
+
+    detail = QuestionDetail()
+    qtbot.addWidget(detail)
+    coding_labels = (detail.signature_label, detail.starter_label, detail.complexity_label)
+    q = BY_ID["code-roc-auc"]
+    detail.show_question(BANK, q)
+    assert not any(label.isHidden() for label in coding_labels)
+    assert "<code" in detail.signature_label.text() and html.escape(q.coding.signature) in detail.signature_label.text()
+    assert "<pre" in detail.starter_label.text() and "raise NotImplementedError" in detail.starter_label.text()
+    assert "O(n log n)" in detail.complexity_label.text() and "“log linear”" in detail.complexity_label.text()
+    shown = " ".join(label.text() for label in detail.findChildren(type(detail.starter_label)))
+    assert "rank_sum" in q.coding.reference and "rank_sum" not in shown
+
+    technical = next(q for q in BANK.questions if q.kind is Kind.TECHNICAL)
+    detail.show_question(BANK, technical)
+    assert all(label.isHidden() and not label.text() for label in coding_labels)
+    assert not detail.rubric_label.isHidden()
 
 
 # A one-question bank, to see where a broken coding section's errors point.

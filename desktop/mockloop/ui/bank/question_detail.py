@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPushButton, QStyle, QVBoxLayout, QWidget
 
 from mockloop.engine.bank import Bank, Question
@@ -16,6 +17,20 @@ def _html_list(items: list[str], ordered: bool = False) -> str:
     tag = "ol" if ordered else "ul"
     body = "".join(f"<li>{html.escape(item)}</li>" for item in items)
     return f"<{tag} style='margin-left: 0; -qt-list-indent: 1;'>{body}</{tag}>"
+
+
+def _code_html(code: str, block: bool) -> str:
+    """Code in the system's fixed-width font: a block keeps its lines and indentation."""
+    family = html.escape(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont).family(), quote=True)
+    tag = "pre" if block else "code"
+    return f"<{tag} style=\"font-family: '{family}', monospace;\">{html.escape(code.rstrip())}</{tag}>"
+
+
+def _complexity_html(question: Question) -> str:
+    target = question.coding.complexity
+    said = ", ".join(f"“{phrase}”" for phrase in target.says)
+    return (f"Time {_code_html(target.time, False)} · space {_code_html(target.space, False)}"
+            f"<br>Said aloud as: {html.escape(said)}")
 
 
 class QuestionDetail(QWidget):
@@ -51,6 +66,12 @@ class QuestionDetail(QWidget):
         self._sections: list[QWidget] = []
         self.tags_label = self._section(layout, content, "Tags")
         self.axes_label = self._section(layout, content, "Radar axes")
+        # A coding question's editor content; the reference solution is never shown.
+        coding_from = len(self._sections)
+        self.signature_label = self._section(layout, content, "Function to write")
+        self.starter_label = self._section(layout, content, "Starter code in the editor")
+        self.complexity_label = self._section(layout, content, "Complexity target")
+        self._coding_sections = self._sections[coding_from:]
         self.rubric_label = self._section(layout, content, "What a strong answer covers")
         self.probes_label = self._section(layout, content, "Follow-up probes")
         self.outline_label = self._section(layout, content, "Outline of a strong answer")
@@ -73,14 +94,16 @@ class QuestionDetail(QWidget):
     def show_question(self, bank: Bank | None, question: Question | None) -> None:
         self.question = question
         has = question is not None and bank is not None
+        coding = has and question.coding is not None
         for widget in self._sections:
-            widget.setVisible(has)
+            widget.setVisible(coding if widget in self._coding_sections else has)
         self.practice_button.setVisible(has)
         if not has:
             self.meta_label.setText("")
             self.text_label.setText("Select a question to see its rubric, follow-up probes and outline.")
             self.text_label.setFont(theme.scaled_font(self, 1.0))
-            for label in (self.tags_label, self.axes_label, self.rubric_label, self.probes_label, self.outline_label):
+            for label in (self.tags_label, self.axes_label, self.signature_label, self.starter_label,
+                          self.complexity_label, self.rubric_label, self.probes_label, self.outline_label):
                 label.clear()
             return
         self.text_label.setFont(theme.scaled_font(self, 1.2, bold=True))
@@ -92,6 +115,13 @@ class QuestionDetail(QWidget):
         self.tags_label.setText(html.escape("  ".join(f"#{t}" for t in question.tags)))
         names = {a.id: a.name for a in bank.radar_axes}
         self.axes_label.setText(html.escape(" · ".join(names[a] for a in bank.axes_for(question))))
+        if coding:
+            self.signature_label.setText(_code_html(question.coding.signature, False))
+            self.starter_label.setText(_code_html(question.coding.starter, True))
+            self.complexity_label.setText(_complexity_html(question))
+        else:
+            for label in (self.signature_label, self.starter_label, self.complexity_label):
+                label.clear()
         self.rubric_label.setText(
             _html_list([f"{p.point} ({p.dimension.replace('_', ' ')}" + (f", ×{p.weight:g})" if p.weight != 1 else ")") for p in question.rubric])
         )
