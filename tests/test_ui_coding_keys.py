@@ -37,10 +37,11 @@ def test_a_coding_question_opens_the_pad_beside_the_captions_and_says_its_keys(c
     assert view.code_pad.isVisible() and view.captions_card.isVisible()
     assert view.code_pad.editor.toPlainText() == question.coding.starter
     assert view.talk_key.coding and view.talk_key.key_name == "Ctrl+Space"
+    assert not view.end_of_turn.isVisible()  # "a long pause ends my answer" is not so while coding
     assert "Ctrl+Space" in view.actions.keys_hint.text() and "Ctrl+Enter" in view.actions.keys_hint.text()
     assert "Ctrl+Space" not in view.code_pad.hint_label.text() or view._push_to_talk()
     view.dispatch(QuestionAsked("mle-spam-class-imbalance", "Next question?", "Technical", 1, 2))
-    assert not view.code_pad.isVisible() and not view.talk_key.coding
+    assert not view.code_pad.isVisible() and not view.talk_key.coding and view.end_of_turn.isVisible()
     assert "Space: hold to talk" in view.actions.keys_hint.text()
 
 

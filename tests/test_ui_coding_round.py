@@ -169,6 +169,7 @@ def test_a_whole_coding_turn_explained_typed_run_followed_up_scored_and_replayed
     feedback.show_answer(answer)
     card = feedback.code_card
     assert card.isVisibleTo(feedback)
+    assert card.think_label.textFormat() is Qt.TextFormat.RichText and "<li" in card.think_label.text()
     assert f"Spoke {spoke:.0f} s before the first line of code" in card.think_label.text()
     assert f"All {len(question.coding.cases)} tests passed" in card.tests_label.text()
     assert card.code_view.toPlainText() == coding["code"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
 
 from mockloop.ui.coding.editor import CodeEditor
 from mockloop.ui.common import theme
@@ -67,14 +68,8 @@ class CodeCard(Card):
         super().__init__(parent)
         self.setAccessibleName("Your code")
         self.body.addWidget(theme.heading("Your code and its tests", self, 1.05))
-        self.tests_label = theme.plain("", self)
-        self.tests_label.setAccessibleName("Test results")
-        self.tests_label.setWordWrap(True)
-        self.body.addWidget(self.tests_label)
-        self.think_label = theme.plain("", self)
-        self.think_label.setAccessibleName("Thinking out loud while coding")
-        self.think_label.setWordWrap(True)
-        self.body.addWidget(self.think_label)
+        self.tests_label = self._rich("Test results")
+        self.think_label = self._rich("Thinking out loud while coding")
         self.complexity_label = theme.muted("", self)
         self.complexity_label.setAccessibleName("Complexity")
         self.body.addWidget(self.complexity_label)
@@ -84,6 +79,16 @@ class CodeCard(Card):
         self.code_view.setMinimumHeight(self.fontMetrics().height() * 12)
         self.body.addWidget(self.code_view)
         self.hide()
+
+    def _rich(self, name: str) -> QLabel:
+        """A label for HTML this card builds itself, every piece of the candidate's text escaped first."""
+        label = QLabel(self)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setWordWrap(True)
+        label.setAccessibleName(name)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body.addWidget(label)
+        return label
 
     def show_coding(self, coding: dict | None) -> None:
         if not coding:

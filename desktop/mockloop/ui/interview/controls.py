@@ -30,6 +30,7 @@ VOICE_KEYS = "Space: hold to talk · R: repeat · S: skip · D or Enter: I'm don
 TYPED_KEYS = "Ctrl+Enter: send your answer · R: repeat · S: skip"
 
 
+END_OF_TURN_TIP = "How your answer ends (from your next answer on)"
 END_OF_TURN_LABELS = {
     EndOfTurn.HANDS_FREE: "Hands-free: a long pause ends my answer",
     EndOfTurn.PUSH_TO_TALK: "Push-to-talk: hold Space while I speak",
@@ -50,7 +51,7 @@ class StatusRow(QWidget):
         top.addWidget(self.pill, 1)
         self.end_of_turn = QComboBox(self)
         self.end_of_turn.setAccessibleName("How an answer ends")
-        self.end_of_turn.setToolTip("How your answer ends (from your next answer on)")
+        self.end_of_turn.setToolTip(END_OF_TURN_TIP)
         for value, label in END_OF_TURN_LABELS.items():
             self.end_of_turn.addItem(label, value.value)
         top.addWidget(self.end_of_turn)

@@ -49,12 +49,14 @@ class EventDispatch:
         self.coding.start(event, self._push_to_talk())
         self.talk_key.set_coding(True)
         self.actions.keys_hint.setText(CODING_KEYS)
+        self.end_of_turn.hide()  # a coding answer ends with "I'm done", whatever the policy says
 
     def _leave_coding(self) -> None:
         if self.coding.active:
             self.coding.stop()
             self.talk_key.set_coding(False)
             self.actions.set_typing(not self.typing_box.isHidden())
+            self.end_of_turn.setVisible(self.typing_box.isHidden())
 
     def _on_phase(self, event: PhaseStarted) -> None:
         self.question_card.show_phase(event.id, event.prompt, event.seconds)
