@@ -292,8 +292,31 @@ def test_the_button_runs_from_anywhere_and_a_failure_shows_input_expected_and_go
     assert not values["Error"].isVisibleTo(pad.results)
     assert "✗" in pad.results.text() and "✓" in pad.results.text()  # zeros passes: 0 - 0 == 0
     assert len(session.snapshot().runs) == 1
-    pad.resize(900, 700)
-    pad.grab().save("/tmp/pad.png")
+
+
+def test_hostile_code_ends_in_a_sentence_while_the_window_keeps_working(qtbot, pad):
+    # An endless loop, then code that kills its parent: the GUI thread keeps running its timers
+    # meanwhile, each run ends in one sentence, and the pad runs a good solution afterwards.
+    from PySide6.QtCore import QTimer
+
+    session = load(pad)
+    ticks: list[int] = []
+    timer = QTimer(pad)
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    replace_code(qtbot, pad.editor, ["def add(a, b):", "while True:", "pass"])
+    looping = run(qtbot, pad)
+    assert looping.status is RunStatus.TIMEOUT and "endless loop" in looping.summary
+    assert len(ticks) >= 10  # the window was not frozen while the sandbox spun
+    assert looping.summary in pad.results.summary_label.text()
+    replace_code(qtbot, pad.editor, ["import os", "def add(a, b):", "os.kill(os.getppid(), 9)"])
+    killer = run(qtbot, pad)
+    assert killer.status is RunStatus.CRASHED and "killed" in killer.summary
+    replace_code(qtbot, pad.editor, ["def add(a, b):", "return a + b"])
+    assert run(qtbot, pad).status is RunStatus.PASSED
+    timer.stop()
+    assert [r.result.status for r in session.snapshot().runs] == [RunStatus.TIMEOUT, RunStatus.CRASHED, RunStatus.PASSED]
 
 
 def test_an_exception_shows_the_error_and_output_is_shown_as_typed(qtbot, pad):
