@@ -219,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     from mockloop.engine.models.offline import enforce_offline_env
 
     enforce_offline_env()
+    if not (sys.argv[1:] if argv is None else argv):
+        from mockloop.ui.app import run  # no sub-command: the window, without building every sub-command's parser
+
+        return run()
     args = build_parser().parse_args(argv)
     if args.command is None:
         from mockloop.ui.app import run

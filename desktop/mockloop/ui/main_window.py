@@ -26,6 +26,7 @@ from mockloop.engine.store import SessionMode
 from mockloop.ui.common.gui_gc import collect_on_the_gui_thread
 from mockloop.ui.common import qt_fixes, theme  # noqa: F401 (qt_fixes: PySide6 reference-count bugs)
 from mockloop.ui.common.background import run_in_background
+from mockloop.ui.common.first_paint import after_first_paint, first_size
 from mockloop.ui.bank.view import BankView
 from mockloop.ui.feedback.view import FeedbackView
 from mockloop.ui.home.view import HomeView
@@ -119,10 +120,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.warm_label)
         self._warm_models = warm_models
         self._rewarm = False  # the models changed in Settings while an interview held the old ones
-        if warm_models:
-            self._start_warmer(settings)
-        if audio is None:  # the real microphone and speaker: say at once if there are none
-            run_in_background(audio_report, self._on_devices_listed)
+        self._scan_devices = audio is None  # the real microphone and speaker: say at once if there are none
+        after_first_paint(self, self._after_first_paint)
 
         self.nav.setCurrentRow(0)
         self._initial_size()
@@ -136,6 +135,14 @@ class MainWindow(QMainWindow):
         probe.stopped.connect(self._on_worker_stopped)
         probe.start()
         return probe
+
+    @Slot()
+    def _after_first_paint(self) -> None:
+        """Preload the models and scan the devices once the window is on screen (their imports are heavy)."""
+        if self._warm_models and self.warmer is None and not self._closing:
+            self._start_warmer(self.settings)
+        if self._scan_devices and not self._closing:
+            run_in_background(audio_report, self._on_devices_listed)
 
     def _start_warmer(self, settings: Settings) -> None:
         self.warmer = ModelWarmer(settings, self, speaking_rate=self._interviewer_rate(settings))
@@ -219,12 +226,7 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(widest + self._icon_size() + em * 3)
 
     def _initial_size(self) -> None:
-        em = self.fontMetrics().height()
-        wanted = QSize(em * 72, em * 46)
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None:
-            wanted = wanted.boundedTo(screen.size() * 0.9)
-        self.resize(wanted)
+        self.resize(first_size(self, QSize(72, 46)))
 
     # Requests from the views ----------------------------------------------
 
