@@ -34,7 +34,7 @@ from mockloop.ui.interview.view import InterviewView
 from mockloop.ui.interview.session import InterviewSession
 from mockloop.ui.interview.worker import AudioEdge, SessionRequest
 from mockloop.ui.common.model_status import ModelStatusProbe, Resolver
-from mockloop.ui.common.model_warmer import ModelWarmer
+from mockloop.ui.common.model_warmer import ModelWarmer, interviewer_rate
 from mockloop.ui.radar.view import RadarView
 from mockloop.ui.review.view import ReviewView
 from mockloop.ui.settings.view import SettingsView
@@ -121,6 +121,8 @@ class MainWindow(QMainWindow):
         self._warm_models = warm_models
         self._rewarm = False  # the models changed in Settings while an interview held the old ones
         self._scan_devices = audio is None  # the real microphone and speaker: say at once if there are none
+        if warm_models:
+            self._start_warmer(settings, start=False)  # started once the window is on screen
         after_first_paint(self, self._after_first_paint)
 
         self.nav.setCurrentRow(0)
@@ -139,23 +141,16 @@ class MainWindow(QMainWindow):
     @Slot()
     def _after_first_paint(self) -> None:
         """Preload the models and scan the devices once the window is on screen (their imports are heavy)."""
-        if self._warm_models and self.warmer is None and not self._closing:
-            self._start_warmer(self.settings)
+        if self.warmer is not None and not self._closing:
+            self.warmer.start()  # no-op if it has started
         if self._scan_devices and not self._closing:
             run_in_background(audio_report, self._on_devices_listed)
 
-    def _start_warmer(self, settings: Settings) -> None:
-        self.warmer = ModelWarmer(settings, self, speaking_rate=self._interviewer_rate(settings))
+    def _start_warmer(self, settings: Settings, start: bool = True) -> None:
+        self.warmer = ModelWarmer(settings, self, speaking_rate=interviewer_rate(self.home.bank, settings))
         self.warmer.message.connect(self.warm_label.setText)
-        self.warmer.start()
-
-    def _interviewer_rate(self, settings: Settings) -> float | None:
-        """The pace the next interviewer speaks at (as the interview works it out); None without a bank."""
-        bank = self.home.bank
-        if bank is None or not bank.personas:
-            return None
-        persona = next((p for p in bank.personas if p.id == settings.persona), bank.personas[0])
-        return persona.speaking_rate * settings.speaking_rate
+        if start:
+            self.warmer.start()
 
     # Views -----------------------------------------------------------------
 

@@ -5,11 +5,20 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal, Slot
 
 from mockloop.engine.interview.lines import stock_lines
+from mockloop.engine.bank.schema import Bank
 from mockloop.engine.core.settings import Settings
 from mockloop.engine.models.warm_engines import WarmEngines
 from mockloop.ui.common import qt_fixes  # noqa: F401 (PySide6 reference-count bugs: see qt_fixes)
 from mockloop.ui.common.background import run_in_background
 from mockloop.ui.common.model_status import ROLE_LABELS
+
+
+def interviewer_rate(bank: Bank | None, settings: Settings) -> float | None:
+    """The pace the next interviewer speaks at (as the interview works it out); None without a bank."""
+    if bank is None or not bank.personas:
+        return None
+    persona = next((p for p in bank.personas if p.id == settings.persona), bank.personas[0])
+    return persona.speaking_rate * settings.speaking_rate
 
 
 class ModelWarmer(QObject):
