@@ -172,11 +172,11 @@ class FactTopic(str, Enum):
 
 # Text-to-speech reads these badly or not at all ("%" as nothing, "ms" letter by letter), so a fact
 # spells them out the way a speaker would.
-_UNSPEAKABLE = re.compile(r"[%/<>_=~^*#@&|\\]|\d\s*ms\b|\bms\b|\bp\d\d\b", re.IGNORECASE)
+_UNSPEAKABLE = re.compile(r"[%/<>_=~^*#@&|\\]|\b\d+(?:\.\d+)?\s*ms\b|\bms\b|\bp\d\d\b|\b\d+(?:\.\d+)?[kmb]\b", re.IGNORECASE)
 
 
 def unspeakable(text: str) -> list[str]:
-    """The pieces of a text that text-to-speech would read badly, e.g. ["%", "50 ms"]."""
+    """The pieces of a text that text-to-speech would read badly, e.g. ["%", "50 ms", "6k"]."""
     return [m.group(0) for m in _UNSPEAKABLE.finditer(text)]
 
 
@@ -197,7 +197,7 @@ class ScenarioFact(_Strict):
         bad = unspeakable(text or "")
         if bad:
             raise ValueError(f"this is read aloud, so spell out {bad} as a speaker says it "
-                             "(\"percent\", \"milliseconds\", \"99th percentile\", \"per second\")")
+                             "(\"percent\", \"milliseconds\", \"99th percentile\", \"per second\", \"thousand\")")
         return text
 
     @field_validator("asks")
