@@ -1,12 +1,13 @@
-"""The question bank schema: loop, radar axes, personas, questions and rubrics."""
+"""The question bank schema: loop, radar axes, personas, questions, rubrics and scenario facts."""
 
 from __future__ import annotations
 
 import keyword
+import re
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -158,6 +159,62 @@ class CodingTask(_Strict):
         return self
 
 
+class FactTopic(str, Enum):
+    """What a candidate asks about before designing."""
+
+    SCALE = "scale"  # daily users, posts or events per second, catalogue size
+    LATENCY = "latency"  # the latency budget (p99), freshness
+    LABELS = "labels"  # which labels exist, how they arrive, their delay and noise
+    INFRASTRUCTURE = "infrastructure"  # what exists already: feature store, ANN index, streams, GPUs
+    GOAL = "goal"  # the business goal, the metric that matters
+    CONSTRAINTS = "constraints"  # privacy, fairness, regions, budget, policy
+
+
+# Text-to-speech reads these badly or not at all ("%" as nothing, "ms" letter by letter), so a fact
+# spells them out the way a speaker would.
+_UNSPEAKABLE = re.compile(r"[%/<>_=~^*#@&|\\]|\b\d+(?:\.\d+)?\s*ms\b|\bms\b|\bp\d\d\b|\b\d+(?:\.\d+)?[kmb]\b", re.IGNORECASE)
+
+
+def unspeakable(text: str) -> list[str]:
+    """The pieces of a text that text-to-speech would read badly, e.g. ["%", "50 ms", "6k"]."""
+    return [m.group(0) for m in _UNSPEAKABLE.finditer(text)]
+
+
+class ScenarioFact(_Strict):
+    """One thing the interviewer can tell a candidate who asks, e.g. the latency budget."""
+
+    id: Slug = Field(description='e.g. "latency-budget"')
+    topic: FactTopic
+    fact: Text = Field(description="the interviewer's answer, one or two spoken sentences in plain words (read aloud)")
+    asks: list[Text] = Field(min_length=3, max_length=6,
+                             description='lowercase spoken ways to ask for it: "what\'s the latency budget"')
+    important: bool = Field(default=False, description="a strong candidate asks for it; Feedback says when nobody did")
+    unasked: Text | None = Field(default=None, description="the feedback line when an important fact was never asked for")
+
+    @field_validator("fact", "unasked")
+    @classmethod
+    def _speakable(cls, text: str | None) -> str | None:
+        bad = unspeakable(text or "")
+        if bad:
+            raise ValueError(f"this is read aloud, so spell out {bad} as a speaker says it "
+                             "(\"percent\", \"milliseconds\", \"99th percentile\", \"per second\", \"thousand\")")
+        return text
+
+    @field_validator("asks")
+    @classmethod
+    def _lowercase(cls, asks: list[str]) -> list[str]:
+        loud = [a for a in asks if a != a.lower()]
+        if loud:
+            raise ValueError(f"spoken phrases are matched against a lowercase transcript, so write them in lowercase: {loud}")
+        return asks
+
+    @model_validator(mode="after")
+    def _important_says_why(self) -> ScenarioFact:
+        if self.important and self.unasked is None:
+            raise ValueError(f"fact '{self.id}' is important, so it needs 'unasked': the feedback line when the candidate never asked for it")
+        return self
+
+
 class Question(_Strict):
     id: Slug
     round: Slug
@@ -171,6 +228,19 @@ class Question(_Strict):
     outline: list[Text] = Field(min_length=3)
     misconceptions: list[Misconception] = Field(default_factory=list, max_length=5)
     coding: CodingTask | None = Field(default=None, description="the editor's stub and the hidden tests; Coding questions only")
+    scenario: list[ScenarioFact] = Field(default_factory=list, max_length=8,
+                                         description="what the interviewer answers when asked; none for Behavioral questions")
+
+    @field_validator("scenario")
+    @classmethod
+    def _scenario_fits(cls, facts: list[ScenarioFact], info: ValidationInfo) -> list[ScenarioFact]:
+        if facts and info.data.get("kind") is Kind.BEHAVIORAL:
+            raise ValueError("a Behavioral question has no scenario: the candidate's own story is the material")
+        ids = [f.id for f in facts]
+        doubled = sorted({i for i in ids if ids.count(i) > 1})
+        if doubled:
+            raise ValueError(f"scenario fact ids must be unique within a question: {doubled}")
+        return facts
 
     @model_validator(mode="after")
     def _dimensions_fit_kind(self) -> Question:

@@ -33,6 +33,15 @@ def _complexity_html(question: Question) -> str:
             f"<br>Said aloud as: {html.escape(said)}")
 
 
+def _scenario_html(question: Question) -> str:
+    """Each fact with its topic; the ones a strong candidate asks for are marked."""
+    items = []
+    for fact in question.scenario:
+        mark = " <i>(important: a strong candidate asks)</i>" if fact.important else ""
+        items.append(f"<li><b>{html.escape(fact.topic.value.capitalize())}</b>: {html.escape(fact.fact)}{mark}</li>")
+    return f"<ul style='margin-left: 0; -qt-list-indent: 1;'>{''.join(items)}</ul>"
+
+
 class QuestionDetail(QWidget):
     """Shows the selected question; empty (with a hint) when nothing is selected."""
 
@@ -75,6 +84,10 @@ class QuestionDetail(QWidget):
         self.rubric_label = self._section(layout, content, "What a strong answer covers")
         self.probes_label = self._section(layout, content, "Follow-up probes")
         self.outline_label = self._section(layout, content, "Outline of a strong answer")
+        # Shown only for a question with a scenario: what the interviewer answers when asked.
+        scenario_from = len(self._sections)
+        self.scenario_label = self._section(layout, content, "What the interviewer can tell you")
+        self._scenario_sections = self._sections[scenario_from:]
         layout.addStretch(1)
         self.show_question(None, None)
 
@@ -95,15 +108,22 @@ class QuestionDetail(QWidget):
         self.question = question
         has = question is not None and bank is not None
         coding = has and question.coding is not None
+        scenario = has and bool(question.scenario)
         for widget in self._sections:
-            widget.setVisible(coding if widget in self._coding_sections else has)
+            if widget in self._coding_sections:
+                widget.setVisible(coding)
+            elif widget in self._scenario_sections:
+                widget.setVisible(scenario)
+            else:
+                widget.setVisible(has)
         self.practice_button.setVisible(has)
         if not has:
             self.meta_label.setText("")
             self.text_label.setText("Select a question to see its rubric, follow-up probes and outline.")
             self.text_label.setFont(theme.scaled_font(self, 1.0))
             for label in (self.tags_label, self.axes_label, self.signature_label, self.starter_label,
-                          self.complexity_label, self.rubric_label, self.probes_label, self.outline_label):
+                          self.complexity_label, self.rubric_label, self.probes_label, self.outline_label,
+                          self.scenario_label):
                 label.clear()
             return
         self.text_label.setFont(theme.scaled_font(self, 1.2, bold=True))
@@ -127,6 +147,7 @@ class QuestionDetail(QWidget):
         )
         self.probes_label.setText(_html_list(question.probes))
         self.outline_label.setText(_html_list(question.outline, ordered=True))
+        self.scenario_label.setText(_scenario_html(question) if scenario else "")
 
     @Slot()
     def _on_practice(self) -> None:
