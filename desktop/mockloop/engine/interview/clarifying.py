@@ -6,7 +6,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -242,7 +242,3 @@ def reply_for(heard: Heard, fact: Any, persona_name: str = "") -> str:
     pick = zlib.crc32(f"{persona_name}\n{_normalise(heard.text)}".encode("utf-8")) % len(_NO_FACT)
     return _NO_FACT[pick]
 
-
-def hear_all(sentences: Sequence[tuple[str, float | None]], encoder) -> list[Heard]:
-    """`hear` over (sentence, pause after) pairs, in order."""
-    return [hear(text, pause, encoder) for text, pause in sentences]

@@ -71,18 +71,44 @@ def aligned(encoder, text: str, references: Sequence[str], ignore: frozenset[str
         return out
     a = a[keep]
     wa = np.array([_SOFT if words[i] in soften else 1.0 for i in keep], dtype=np.float32)
-    for j, ref in enumerate(references):
+    b, wb, starts, filled = _stacked(encoder, tuple(references), ignore, soften)
+    if not filled.any():
+        return out
+    sims = np.clip(a @ b.T, 0.0, 1.0)  # text words x every reference word
+    best_in_ref = np.maximum.reduceat(sims, starts, axis=1)  # text words x references
+    precision = (wa @ best_in_ref) / wa.sum()
+    recall = np.add.reduceat(sims.max(axis=0) * wb, starts) / np.maximum(np.add.reduceat(wb, starts), 1e-9)
+    total = precision + recall
+    f1 = np.divide(2 * precision * recall, total, out=np.zeros_like(total), where=total > 0)
+    out[:] = np.where(filled, f1, 0.0)
+    return out
+
+
+def _stacked(encoder, references: tuple[str, ...], ignore: frozenset[str], soften: frozenset[str]):
+    """Every reference's kept word vectors in one matrix with their weights and each one's first row
+    (a reference with no word left keeps one weightless zero row), cached: the facts of a turn do not change."""
+    key = (references, ignore, soften)
+    with _cache_lock:
+        found = _vector_cache.setdefault(encoder, {}).get(key)
+    if found is not None:
+        return found
+    rows, weights, starts, filled = [], [], [], []
+    for ref in references:
         ref_words, b = _word_vectors(encoder, ref)
         kept = [i for i, w in enumerate(ref_words) if w not in ignore]
-        if not kept:
-            continue
-        wb = np.array([_SOFT if ref_words[i] in soften else 1.0 for i in kept], dtype=np.float32)
-        sims = np.clip(a @ b[kept].T, 0.0, 1.0)
-        precision = float(sims.max(axis=1) @ wa / wa.sum())
-        recall = float(sims.max(axis=0) @ wb / wb.sum())
-        if precision + recall > 0:
-            out[j] = 2 * precision * recall / (precision + recall)
-    return out
+        starts.append(len(rows))
+        filled.append(bool(kept))
+        if kept:
+            rows.extend(b[kept])
+            weights.extend(_SOFT if ref_words[i] in soften else 1.0 for i in kept)
+        else:
+            rows.append(np.zeros(encoder.dimensions, dtype=np.float32))
+            weights.append(0.0)
+    found = (np.asarray(rows, dtype=np.float32), np.asarray(weights, dtype=np.float32),
+             np.asarray(starts, dtype=np.int64), np.asarray(filled, dtype=bool))
+    with _cache_lock:
+        _vector_cache.setdefault(encoder, {})[key] = found  # type: ignore[assignment]
+    return found
 
 
 def _phrasings(fact: Any) -> list[str]:
@@ -112,15 +138,24 @@ def fact_similarities(question: str, facts: Sequence[Any], encoder, asked_in: st
     # about which fact of a trends question is wanted, but it is not nothing.
     soften = (_shared_words(facts) | frozenset(words_of(asked_in))) - _ASKING_WORDS
     ignore = _ASKING_WORDS
-    best = np.zeros(len(facts), dtype=np.float32)
-    topic = np.zeros(len(facts), dtype=np.float32)
+    texts: list[str] = []
+    owner: list[int] = []  # fact i's phrasings are i, its topic row -1 - i
     for i, fact in enumerate(facts):
-        phrasings = _phrasings(fact)
-        if phrasings:
-            best[i] = aligned(encoder, question, phrasings, ignore, soften).max()
+        for phrase in _phrasings(fact):
+            texts.append(phrase)
+            owner.append(i)
         topic_words = _TOPIC_WORDS.get(str(getattr(fact, "topic", "")))
         if topic_words:
-            topic[i] = aligned(encoder, question, [topic_words], ignore, soften)[0]
+            texts.append(topic_words)
+            owner.append(-1 - i)
+    sims = aligned(encoder, question, texts, ignore, soften)
+    best = np.zeros(len(facts), dtype=np.float32)
+    topic = np.zeros(len(facts), dtype=np.float32)
+    for sim, who in zip(sims, owner):
+        if who >= 0:
+            best[who] = max(best[who], sim)
+        else:
+            topic[-1 - who] = sim
     return (1.0 - TOPIC_SHARE) * best + TOPIC_SHARE * topic
 
 
