@@ -55,6 +55,7 @@ class AnswerRecord:
     followups: list[str] = field(default_factory=list)  # the follow-up questions asked, in order
     interrupted: bool = False  # cut short by the app closing: kept, but off the radar
     coding: dict[str, Any] | None = None  # a coding answer: code, tests, think-aloud before code, complexity
+    clarifying: dict[str, Any] | None = None  # exchanges with the interviewer, facts asked and never asked for
 
     @classmethod
     def from_score(cls, question: Question, score: AnswerScore, answer: Transcript, *, attempt: int,
@@ -66,6 +67,7 @@ class AnswerRecord:
             overall=data["score"]["overall"], score=data["score"], rubric=data["rubric"], metrics=data["metrics"],
             insights=data["insights"], feedback=data["feedback"], flags=data["flags"], notes=data["notes"],
             followups=list(followups), interrupted=interrupted, coding=data.get("coding"),
+            clarifying=data.get("clarifying"),
         )
 
     @classmethod
@@ -74,13 +76,14 @@ class AnswerRecord:
         feedback = dict(turn.feedback or {})
         insights, flags, notes = feedback.pop("insights", {}), feedback.pop("flags", []), feedback.pop("notes", [])
         coding = feedback.pop("coding", None)
+        clarifying = feedback.pop("clarifying", None)
         return cls(
             question_id=turn.question_id, question=question_text or turn.interviewer_text, kind=kind, attempt=turn.attempt,
             turn_id=turn.id, transcript=turn.transcript, words=[Word(w.text, w.start, w.end, w.probability) for w in turn.words],
             input=_input(turn.metrics), scored=turn.overall is not None, overall=turn.overall, score=turn.scores,
             rubric=turn.rubric, metrics=turn.metrics, insights=insights, feedback=feedback, flags=list(flags),
             notes=list(notes), followups=[f.get("text", "") for f in turn.followups if isinstance(f, dict)],
-            interrupted=turn.status is TurnStatus.INTERRUPTED, coding=coding,
+            interrupted=turn.status is TurnStatus.INTERRUPTED, coding=coding, clarifying=clarifying,
         )
 
 
@@ -104,6 +107,8 @@ def keep_answer(store: SessionStore, bank: Bank, question: Question, turn: TurnS
     feedback = {**record.feedback, "insights": record.insights, "flags": record.flags, "notes": record.notes}
     if record.coding is not None:
         feedback["coding"] = record.coding
+    if record.clarifying is not None:
+        feedback["clarifying"] = record.clarifying
     extra: dict[str, Any] = {}
     if audio is not None:
         save_audio(turn.audio_path, audio, STT_RATE)

@@ -74,6 +74,10 @@ class AnswerScore:
     misconceptions: list[HeardMisconception] = field(default_factory=list)
     understanding: dict = field(default_factory=lambda: {"used": False, "model": None, "reason": "not scored"})
     coding: dict | None = None  # a coding answer: its code, tests, think-aloud before code, complexity (scoring/coding.py)
+    # The candidate's exchanges with the interviewer and the scenario facts asked for and not (scoring/clarify.py):
+    # {"exchanges": [Exchange.to_dict()], "asked_facts": [id], "unasked": [{"id", "topic", "fact", "line"}],
+    #  "important": n, "important_asked": k, "credit": {"point": rubric id | None, "status": ...}}
+    clarifying: dict | None = None
 
     def coverage(self) -> dict[str, str]:
         """Rubric point id -> covered | partial | missing (what the follow-up planner needs)."""
@@ -101,6 +105,7 @@ class AnswerScore:
             "misconceptions": [m.to_dict() for m in self.misconceptions],
             "understanding": dict(self.understanding),
             "coding": self.coding,
+            "clarifying": self.clarifying,
         }
 
 

@@ -111,7 +111,9 @@ class TextEncoder:
             return np.zeros((len(texts), len(references)), dtype=np.float32)
         a, wa, sa = self._tokens(texts, ignore)
         b, wb, sb = self._tokens(references, ignore)
-        sims = a @ b.T  # words x words
+        # Word pairs less alike than unrelated count as unrelated: with every similarity negative, the
+        # F1 of two negative averages would otherwise come out positive (and clipped to 1).
+        sims = np.clip(a @ b.T, 0.0, 1.0)  # words x words
         best_in_ref = np.maximum.reduceat(sims, sb, axis=1)  # text words x references
         best_in_text = np.maximum.reduceat(sims, sa, axis=0)  # texts x reference words
         precision = np.add.reduceat(best_in_ref * wa[:, None], sa, axis=0) / np.maximum(np.add.reduceat(wa, sa), 1e-6)[:, None]
