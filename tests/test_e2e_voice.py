@@ -149,3 +149,74 @@ def test_a_whole_practice_turn_through_the_sound_card(sound_card, tmp_path, priv
     assert turn.scores["overall"] is not None and turn.rubric
     recorded, rate = sf.read(turn.candidate_audio)
     assert len(recorded) / rate > 20
+
+
+def test_two_clarifying_questions_are_answered_aloud_and_the_answer_goes_on(sound_card, transcriber, tmp_path, private_data_dir):
+    """A system design answer that opens with two questions to the interviewer, through the sound card: each is
+    answered through the speaker (its words transcribed back from the speaker's monitor), the turn goes on to
+    the design, and the kept answer lists both exchanges and an important fact never asked for."""
+    from mockloop.engine.interview.answers import DeskAnswers
+    from mockloop.engine.interview.commands import Command
+    from mockloop.engine.interview.events import Listening, PhaseStarted, Replied, Scored
+    from mockloop.engine.bank import load_banks
+    from mockloop.engine.models.engines import Engines
+    from mockloop.engine.interview.plan import plan_practice
+    from mockloop.engine.interview.runner import InterviewRunner
+    from mockloop.engine.core.settings import Settings
+    from mockloop.engine.store import SessionStore
+
+    bank, question = load_banks().find("ds-trending-topics")
+    engines = Engines(Settings())
+    events: list = []
+    replied = threading.Semaphore(0)
+    box: dict = {}
+
+    def candidate() -> None:
+        speaker = box["runner"].speaker
+        speaker.wait(timeout=60)  # the question is spoken first (half duplex: the mic is ignored meanwhile)
+        for clip in ("piper_ask_volume", "piper_ask_freshness"):
+            _speak_into_mic(sound_card, clip).wait(timeout=60)
+            assert replied.acquire(timeout=30), f"no reply to {clip}"
+            speaker.wait(timeout=60)  # a candidate listens to the answer before going on
+        _speak_into_mic(sound_card, "piper_after_asking").wait(timeout=60)
+
+    def emit(event) -> None:
+        events.append(event)
+        if isinstance(event, Replied):
+            replied.release()
+        if isinstance(event, Listening) and event.what == "Started" and "candidate" not in box:
+            box["candidate"] = threading.Thread(target=candidate, daemon=True)
+            box["candidate"].start()
+        if isinstance(event, PhaseStarted) and event.id != "clarify":
+            box["runner"].command(Command.STOP)  # the clarify phase is over: end here, keeping the answer
+
+    monitor = MonitorRecorder(sound_card)
+    out = SoundDeviceOut("pulse")
+    with SessionStore.open() as store:
+        runner = InterviewRunner(
+            engines, bank, bank.persona("standard"), plan_practice(bank, question), store, DeskAnswers("pulse", typing=False),
+            out, endpointing=EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=2.5), emit=emit,
+        )
+        box["runner"] = runner
+        summary = runner.run()
+        session = store.get_session(summary.session_id)
+    out.close()
+    engines.close()
+    box["candidate"].join(timeout=60)
+    heard = transcriber.transcribe(monitor.audio().astype(np.float32)).text.lower()
+    monitor.close()
+
+    replies = [e for e in events if isinstance(e, Replied)]
+    assert [r.facts for r in replies] == [["post-volume"], ["trend-freshness"]], [(r.asked, r.text) for r in replies]
+    for reply in replies:  # each answer reached the speaker: most of its words come back from the monitor
+        words = {w.strip(".,").lower() for w in reply.text.split() if len(w.strip(".,")) > 3}
+        found = [w for w in words if w in heard]
+        assert len(found) >= 0.6 * len(words), (reply.text, heard)
+    turn = session.rounds[0].turns[0]
+    assert "baseline" in turn.transcript.lower() or "spike" in turn.transcript.lower()  # the answer went on after them
+    assert [e["fact_id"] for e in turn.exchanges] == ["post-volume", "trend-freshness"]
+    assert all(e["asked_at"] < e["reply_at"] for e in turn.exchanges)
+    record = next(e.answer for e in events if isinstance(e, Scored))
+    assert [e["fact_id"] for e in record.clarifying["exchanges"]] == ["post-volume", "trend-freshness"]
+    unasked = {u["id"] for u in record.clarifying["unasked"]}
+    assert "trend-labels" in unasked and "post-volume" not in unasked

@@ -123,7 +123,7 @@ def test_push_to_talk_release_without_speech_is_a_no_speech_outcome(clips):
     ep.press()
     run(ep, clips["bad_silence"].audio)
     end = ep.release()
-    assert [type(e) for e in events] == [NoSpeech, TurnEnded]
+    assert [type(e) for e in events if not isinstance(e, Pause)] == [NoSpeech, TurnEnded]
     assert end.reason == EndReason.RELEASED and not end.speech_detected and end.speech_seconds == 0
 
 
@@ -178,7 +178,10 @@ def test_no_speech_at_all_is_a_clear_outcome(clips):
     events = []
     ep = Endpointer(EndpointerConfig(no_speech_seconds=8.0), on_event=events.append)
     run(ep, np.concatenate([clips["bad_silence"].audio, silence(4.0)]), start=3.0)
-    assert [type(e) for e in events] == [NoSpeech, TurnEnded]
+    # The pause marks come before any speech too (the interviewer nudges a candidate who has not begun).
+    assert [type(e) for e in events] == [Pause, Pause, NoSpeech, TurnEnded]
+    assert [e.seconds for e in of(events, Pause)] == [2.0, 5.0]
+    events = events[2:]
     assert events[0].listened_seconds == pytest.approx(8.0, abs=0.05)
     assert events[1].reason == EndReason.NO_SPEECH and not events[1].speech_detected
     assert events[1].at == pytest.approx(11.0, abs=0.05)
@@ -193,3 +196,40 @@ def test_max_turn_duration_and_reset(clips):
     assert not ep.ended and not ep.speech_started
     run(ep, clips["piper_short"].audio)
     assert ep.speech_started
+
+
+def test_before_any_speech_the_pause_marks_still_come_so_the_interviewer_can_nudge(clips):
+    events = []
+    ep = Endpointer(EndpointerConfig(mode=EndOfTurn.HANDS_FREE, no_speech_seconds=None, pause_marks=(3.0, 6.0)),
+                    on_event=events.append)
+    run(ep, silence(7.0))
+    assert [(type(e), getattr(e, "seconds", None)) for e in events] == [(Pause, 3.0), (Pause, 6.0)]
+    assert not ep.ended  # silence alone never ends a turn that waits for its first word
+
+
+def test_a_granted_minute_holds_the_end_of_turn_until_speech_resumes(clips):
+    events = []
+    ep = Endpointer(EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=2.0), on_event=events.append)
+    run(ep, clips["piper_short"].audio)
+    ep.hold(10.0)  # "Can I have a minute to think?"
+    run(ep, silence(8.0))
+    assert not ep.ended and ep.pause_now()[0] == "paused"
+    run(ep, clips["piper_short"].audio, start=30.0)
+    run(ep, silence(3.0))  # speech resumed: the usual end of turn again
+    assert ep.ended and events[-1].reason == EndReason.SILENCE
+
+
+def test_after_the_interviewer_answers_the_pause_counts_afresh_and_a_silence_end_can_be_undone(clips):
+    ep = Endpointer(EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=3.0, pause_marks=(1.0, 2.0)))
+    run(ep, clips["piper_short"].audio)
+    run(ep, silence(2.5))
+    state, pause = ep.pause_now()
+    assert state == "paused" and 2.4 <= pause < 3.0  # the clip ends in a little silence of its own
+    ep.restart_pause()  # the interviewer has just spoken: the candidate's silence starts now
+    assert ep.pause_now()[1] == 0.0
+    run(ep, silence(2.0))
+    assert not ep.ended
+    run(ep, silence(1.5))
+    assert ep.ended and ep.turn_end.reason == EndReason.SILENCE
+    assert ep.reopen() and not ep.ended  # a question was waiting for its answer: the turn goes on
+    assert ep.end(EndReason.MOVED_ON).reason == EndReason.MOVED_ON and not ep.reopen()

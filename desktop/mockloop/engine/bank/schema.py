@@ -326,6 +326,8 @@ class Persona(_Strict):
     concept_probe: Text = Field(default="You mentioned {term}. Why that choice here, and what would you watch out for?",
                                 description="how this interviewer asks about a term the candidate used; {term} is it")
     concept_weight: float = Field(default=0.9, gt=0, le=3, description="how much this interviewer likes digging into terms")
+    answer_lead: str = Field(default="", max_length=40,
+                             description="said before a scenario fact the candidate asked for, e.g. \"Good question.\"")
     why_probe: Text = Field(default="You said {quote}. Why that here, and what would it cost you?",
                             description="how this interviewer asks for the reasons behind a bare claim; {quote} is the claim")
 

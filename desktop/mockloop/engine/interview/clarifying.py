@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from mockloop.engine.interview.scenario_match import aligned, match_fact
+from mockloop.engine.interview.scenario_match import aligned, match_fact, strip_preamble
 
 __all__ = ["Intent", "Heard", "hear", "sentences_with_pauses", "match_fact", "reply_for", "REPEAT_MARKER",
            "SENTENCE_PAUSE_S", "ADDRESSED_AT"]
@@ -21,6 +21,7 @@ class Intent(str, Enum):
     CLARIFY = "clarify"  # asks for a fact of the scenario
     REPEAT = "repeat"    # asks to hear the question again
     THINK = "think"      # asks for time to think
+    MOVE_ON = "move-on"  # asks to leave the question (the only consent the interviewer moves on with)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,11 @@ _REPEAT = re.compile(r"\b(?:repeat|say (?:that|it) again|come again|pardon|didn'
                      r"what was the question|go over the question|read (?:the question|it|that) (?:again|one more time|once more)|"
                      r"(?:rephrase|restate) (?:the question|that|it))\b")
 _REPEAT_REQUEST = re.compile(r"\b(?:you|please|sorry|pardon|question|again)\b")
+# "Can we move on?", "let's skip this one", "next question please"; not "let's move on to ranking" (a plan).
+_MOVE_ON = re.compile(r"^(?:(?:yes|yeah|yep|sure|please|i think|honestly)[\s,]+)*(?:can we|could we|let's|let us|i'd like to|i want to|"
+                      r"i'd rather|i would rather|shall we|we can|maybe we|maybe let's|just)?\s*(?:just )?"
+                      r"(?:move on|skip (?:this|it|that|ahead)(?: one| question)?|go (?:on )?to the next question|"
+                      r"(?:the )?next question|pass on (?:this|that)(?: one)?)(?! to\b)(?:[\s,]+(?:please|then|now|for now|if that's (?:ok|okay|fine)))*[.?!]*$")
 _TIME_ASKED = re.compile(r"\b(?:minute|moment|second|sec|seconds|few seconds|bit)\b")
 _THINK_REQUEST = re.compile(r"\b(?:can i (?:have|take|get)|could i (?:have|take|get)|may i (?:have|take)|(?:do you )?mind if i|"
                             r"give me|hold on|bear with me|one moment|just a (?:moment|second|sec)|"
@@ -112,7 +118,7 @@ def _meaning(encoder, text: str) -> float:
 def _normalise(sentence: str) -> str:
     text = sentence.strip().lower().replace("’", "'").replace("…", "...")
     text = re.sub(r"\s+", " ", text)
-    return _FILLERS.sub("", text).strip()
+    return strip_preamble(_FILLERS.sub("", text).strip())
 
 
 def _answers_itself(text: str) -> bool:
@@ -145,6 +151,8 @@ def hear(sentence: str, pause_after_s: float | None, encoder) -> Heard:
     self_answered = _answers_itself(text)
     if not self_answered and words <= 16 and _REPEAT.search(text) and _REPEAT_REQUEST.search(text):
         return Heard(Intent.REPEAT, sentence, round(0.85 + 0.1 * max(pause, 0.0), 3), ("repeat",))
+    if not self_answered and words <= 12 and _MOVE_ON.search(text):
+        return Heard(Intent.MOVE_ON, sentence, round(0.85 + 0.1 * max(pause, 0.0), 3), ("move on",))
     if not self_answered and words <= 14 and _TIME_ASKED.search(text) and _THINK_REQUEST.search(text) \
             and not re.search(r"\bthink (?:about|through) (?!this\b|it\b|that\b)", text):
         return Heard(Intent.THINK, sentence, round(0.85 + 0.1 * max(pause, 0.0), 3), ("time to think",))
@@ -220,6 +228,7 @@ _NO_FACT = (
     "Good question, but I'll leave that to you: state your assumption and carry on.",
 )
 _THINK_REPLY = "Of course, take your time."
+_MOVE_ON_REPLY = "Sure, let's move on."
 
 
 def _first_sentences(text: str, limit: int = 2) -> str:
@@ -235,6 +244,8 @@ def reply_for(heard: Heard, fact: Any, persona_name: str = "") -> str:
         return REPEAT_MARKER
     if heard.intent is Intent.THINK:
         return _THINK_REPLY
+    if heard.intent is Intent.MOVE_ON:
+        return _MOVE_ON_REPLY
     if heard.intent is Intent.NONE:
         return ""
     if fact is not None and str(getattr(fact, "fact", "")).strip():

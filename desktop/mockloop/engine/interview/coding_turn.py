@@ -90,7 +90,7 @@ class CodingTurn:
     # ---- scoring and keeping ----------------------------------------------------------------
 
     def score(self, bank: Bank, answer: Transcript, *, nudges: int, typed: bool, final: bool,
-              judge: Callable | None, encoder: object) -> AnswerScore:
+              judge: Callable | None, encoder: object, exchanges: tuple = ()) -> AnswerScore:
         """Score with the tests: `final` runs the current code if needed, a draft uses the last run."""
         snapshot = self.session.snapshot()
         if final:
@@ -100,7 +100,8 @@ class CodingTurn:
             run = snapshot.last_run.result if snapshot.last_run is not None else None
         timeline = None if typed or self.given is not None else snapshot.timeline
         return score_coding_answer(self.question, bank, answer, code=self.final_code(), run=run, timeline=timeline,
-                                   runs=len(snapshot.runs), nudges=nudges, judge=judge, encoder=encoder)
+                                   runs=len(snapshot.runs), nudges=nudges, judge=judge, encoder=encoder,
+                                   exchanges=exchanges)
 
     def keep(self, store: SessionStore) -> None:
         """Store the final code, its timeline and every run (runs stored already are written again, unchanged)."""

@@ -130,6 +130,18 @@ class Nudged(Event):
 
 
 @dataclass(frozen=True)
+class Replied(Event):
+    """The interviewer answered something the candidate said to them mid-answer; the answer goes on."""
+
+    kind: ClassVar[str] = "reply"
+    intent: str  # clarify | repeat | think | move-on
+    asked: str  # the candidate's sentence(s)
+    text: str  # the interviewer's reply, as spoken
+    facts: list[str]  # scenario fact ids given (none: "make an assumption")
+    at: float  # seconds into the turn's recording when the reply began
+
+
+@dataclass(frozen=True)
 class FollowUpAsked(Event):
     kind: ClassVar[str] = "followup"
     followup: FollowUp

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Callable
 
 from mockloop.engine.audio.base import AudioBlock, AudioIn
+from mockloop.engine.interview.asking import Addressed, AskWatch
 from mockloop.engine.speech.endpointer import (
-    EndpointerConfig, Endpointer, Event, NoSpeech, Pause, SpeechResumed, SpeechStarted, TurnEnded,
+    BargeIn, EndpointerConfig, Endpointer, EndReason, Event, NoSpeech, Pause, SpeechResumed, SpeechStarted, TurnEnded,
 )
 from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.audio.recorder import Recorder, RecordingResult
@@ -35,7 +36,7 @@ class Nudge:
 class ListenResult:
     transcript: Transcript
     no_speech: bool
-    reason: str  # silence | released | done | no-speech | max-duration | source-ended | cancelled | error
+    reason: str  # silence | released | done | no-speech | max-duration | moved-on | source-ended | cancelled | error
     recording: RecordingResult | None
     audio_seconds: float
     speech_seconds: float
@@ -44,6 +45,7 @@ class ListenResult:
     captions: int = 0
     final_seconds: float = 0.0  # turn end -> final transcript (wall time)
     error: MockloopError | None = None  # e.g. the microphone was lost; what was captured is kept
+    addressed: int = 0  # sentences the interviewer answered during the turn
 
 
 class _SourceEnded:
@@ -71,7 +73,16 @@ class TurnListener:
         on_pause: Callable[[float], None] | None = None,
         on_problem: Callable[[MockloopError], None] | None = None,
         append_gap: float | None = None,
+        asking: AskWatch | None = None,
+        on_addressed: Callable[[list[Addressed], float], str | None] | None = None,
+        on_barge_in: Callable[[], None] | None = None,
+        think_seconds: float = 60.0,
     ) -> None:
+        """`asking` + `on_addressed`: sentences the candidate says to the interviewer (times in seconds into
+        this turn's audio) go to `on_addressed` with the turn's time now; it answers them and returns the
+        intent it acted on ("clarify", "repeat", "think", "move-on") or None. The turn goes on after an answer,
+        with its silence counted afresh; "think" grants `think_seconds` of silence without a nudge or an end;
+        "move-on" ends the turn."""
         self.source = source
         self.record_to = record_to
         self.patience = patience_seconds
@@ -94,6 +105,12 @@ class TurnListener:
         self._started_at = 0.0
         self._first_block: float | None = None
         self._last_block_end = 0.0
+        self._asking = asking if on_addressed is not None else None
+        self._on_addressed = on_addressed
+        self._on_barge_in = on_barge_in
+        self._think_seconds = think_seconds
+        self._addressed = 0
+        self._granted = False  # the candidate asked for time: no nudge until they speak again
 
     # ---- actions from other threads ---------------------------------------------------------
 
@@ -135,6 +152,32 @@ class TurnListener:
         for b in verdict.feed:
             self.stt.feed(b)
 
+    def _check_asked(self, force: bool = False) -> str | None:
+        """Answer what the candidate just said to the interviewer, if anything; the intent acted on."""
+        if self._asking is None:
+            return None
+        state, pause = self.endpointer.pause_now()
+        if force:
+            state, pause = "paused", max(pause, self.endpointer.config.silence_seconds)
+        if state != "paused":
+            return None
+        found = self._asking.check(self.stt.committed, pause, settled=not self.stt.unsettled)
+        if not found:
+            return None
+        offset = self._first_block or 0.0
+        now = round(self._last_block_end - offset, 3)
+        placed = [Addressed(a.heard, round(a.start - offset, 3), round(a.end - offset, 3)) for a in found]
+        acted = self._on_addressed(placed, now) if self._on_addressed is not None else None
+        if acted is None:
+            return None
+        self._addressed += len(placed)
+        if acted == "think":
+            self._granted = True
+            self.endpointer.hold(self._think_seconds)
+        elif acted != "move-on":
+            self.endpointer.restart_pause()
+        return acted
+
     def _source_gone(self) -> str | None:
         """"error" when the device was lost, "source-ended" when a file ran out, else None."""
         error = getattr(self.source, "error", None)
@@ -158,11 +201,17 @@ class TurnListener:
         nudges: list[Nudge] = []
         ending: str | None = None  # why the listener (not the endpointer) ended the turn
         cancelled = False
-        nudged_in_pause = False
+        nudged_in_pause = 0  # nudges given in this pause: at the persona's patience, then the offer at twice it
         while True:
             try:
                 event = self._events.get(timeout=0.05)
             except queue.Empty:
+                acted = self._check_asked()
+                if acted == "move-on":
+                    ending = EndReason.MOVED_ON.value
+                    self.endpointer.end(EndReason.MOVED_ON)
+                elif acted is not None:
+                    nudged_in_pause = 0
                 if ending is None:
                     ending = self._source_gone()
                     if ending is not None:
@@ -175,19 +224,34 @@ class TurnListener:
                 break
             if self._on_event is not None and isinstance(event, (SpeechStarted, Pause, SpeechResumed, NoSpeech, TurnEnded)):
                 self._on_event(event)
-            if isinstance(event, SpeechStarted) and first_speech is None:
-                first_speech = event.at - (self._first_block or 0.0)
+            if isinstance(event, SpeechStarted):
+                self._granted = False
+                if first_speech is None:
+                    first_speech = event.at - (self._first_block or 0.0)
             elif isinstance(event, SpeechResumed):
-                nudged_in_pause = False
+                nudged_in_pause = 0
+                self._granted = False
+            elif isinstance(event, BargeIn) and self._on_barge_in is not None:
+                self._on_barge_in()
             elif isinstance(event, Pause):
                 if self._on_pause is not None:
                     self._on_pause(event.seconds)
-                if self._nudge is not None and self.patience is not None and not nudged_in_pause and event.seconds >= self.patience:
+                if (self._nudge is not None and self.patience is not None and not self._granted and nudged_in_pause < 2
+                        and event.seconds >= self.patience * (1 + nudged_in_pause)):
                     text = self._nudge(event.seconds)
                     if text:
                         nudges.append(Nudge(text, round(event.at - (self._first_block or 0.0), 3)))
-                        nudged_in_pause = True
+                        nudged_in_pause += 1
             elif isinstance(event, TurnEnded):
+                if event.reason is EndReason.SILENCE and self._asking is not None and ending is None:
+                    # The pause that ended the turn may follow a question not read yet: read it first.
+                    self.stt.wait_idle(timeout=5.0)
+                    acted = self._check_asked(force=True)
+                    if acted not in (None, "move-on") and self.endpointer.reopen():
+                        nudged_in_pause = 0
+                        continue
+                    if acted == "move-on":
+                        ending = EndReason.MOVED_ON.value
                 break
         turn_end = self.endpointer.turn_end
         reason = ending or (turn_end.reason.value if turn_end is not None else "done")
@@ -210,5 +274,5 @@ class TurnListener:
         transcript = Transcript(result.transcript.text, words, result.audio_seconds)
         return ListenResult(
             transcript, result.no_speech, reason, recording, result.audio_seconds, result.speech_seconds,
-            first_speech, nudges, self._captions, final_seconds, self._error,
+            first_speech, nudges, self._captions, final_seconds, self._error, self._addressed,
         )

@@ -16,7 +16,7 @@ from mockloop.engine.bank.schema import Bank, Difficulty, Kind, Question, Role
 # A system-design question runs in timed phases, as real ones do (fractions of its budget).
 DESIGN_PHASES: tuple[tuple[str, str, float], ...] = (
     ("clarify", "Let's start with requirements. What would you want to clarify before designing anything?", 0.125),
-    ("high-level", "Good. Walk me through the high-level design, end to end.", 0.375),
+    ("high-level", "Walk me through the high-level design, end to end.", 0.375),
     ("deep-dive", "Let's go deeper. Pick the most important component and take me through it in detail.", 0.375),
     ("wrap-up", "We're nearly out of time. Summarize your design and the main trade-offs you made.", 0.125),
 )

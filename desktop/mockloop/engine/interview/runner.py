@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import time
 
 from mockloop import __version__
 from mockloop.engine.interview.answer_record import AnswerRecord, keep_answer
 from mockloop.engine.interview.answers import Answer, AnswerSource
 from mockloop.engine.interview.coding_turn import CodingTurn
+from mockloop.engine.interview.asking import AskWatch
+from mockloop.engine.interview.exchange_desk import ExchangeDesk
+from mockloop.engine.interview.followup_loop import ask_followups
 from mockloop.engine.interview.run_summary import RunSummary, EndRound, EndSession, ignore_event
 from mockloop.engine.interview.commands import Command, CommandInbox
 from mockloop.engine.interview.events import (
-    Captioned, CodingStarted, Emit, FollowUpAsked, Listening, MicLevel, Nudged, PhaseStarted, Problem, QuestionAsked, Resolved,
+    Captioned, CodingStarted, Emit, Listening, MicLevel, Nudged, PhaseStarted, Problem, QuestionAsked, Resolved,
     RoundStarted, Scored, SessionEnded, SessionStarted, Skipped, Speaking,
 )
 from mockloop.engine.audio.base import AudioOut
@@ -31,7 +33,7 @@ from mockloop.engine.speech.endpointer import EndpointerConfig
 from mockloop.engine.models.engines import Engines
 from mockloop.engine.interview.followups import FollowUpContext, FollowUpPlanner, SpeculativePlanner
 from mockloop.engine.interview.plan import PlannedRound, design_phases
-from mockloop.engine.interview.lines import AGAIN, END_ROUND, GOODBYE, OPENINGS, OUT_OF_TIME
+from mockloop.engine.interview.lines import AGAIN, END_ROUND, GOODBYE, OFFER, OPENINGS, OUT_OF_TIME
 from mockloop.engine.interview.listener import ListenResult, TurnListener
 from mockloop.engine.store.patient_store import PatientStore
 from mockloop.engine.scoring import AnswerScore, score_answer
@@ -40,7 +42,7 @@ from mockloop.engine.speech.speaker import Speaker
 from mockloop.engine.store import SessionMode, SessionStore, StoreDiskFullError
 from mockloop.engine.scoring.text import transcript_from_text
 from mockloop.engine.speech.transcript import Transcript
-from mockloop.engine.interview.turn_text import GAP_SECONDS, combine, save_audio, spoken_feedback
+from mockloop.engine.interview.turn_text import GAP_SECONDS, combine, has_content, save_audio, spoken_feedback
 
 WAIT_FOR_ROOM = ("Everything saved before is intact, and the interview waits with your answer until there is room: "
                  "free some disk space and it carries on by itself.")
@@ -91,6 +93,10 @@ class InterviewRunner:
         self._last_was_typed = False
         self._reanswer = False
         self._coding: CodingTurn | None = None  # the code side of the coding question being answered
+        self._desk: ExchangeDesk | None = None  # the candidate's questions to the interviewer, and the replies
+        self._offset = 0.0  # where the listening begins in the turn's recording (design phases append)
+        self._repeat_text = ""  # what "can you repeat that" repeats: the question or the follow-up just asked
+        self._round = (0.0, float("inf"))  # (audio clock when the round began, its budget in seconds)
         self.session_id: str | None = None
 
     # ---- commands from other threads ------------------------------------------------------------
@@ -119,6 +125,7 @@ class InterviewRunner:
                 round_id = self.store.add_round(self.session_id, planned.stage, time_budget_s=planned.budget_seconds, persona_id=self.persona.id)
                 self.emit(RoundStarted(planned.title, planned.budget_seconds, planned.questions))
                 started = self.elapsed
+                self._round = (started, float(planned.budget_seconds))
                 try:
                     for qid in planned.questions:
                         if self.elapsed - started >= planned.budget_seconds:
@@ -167,7 +174,11 @@ class InterviewRunner:
         phases = design_phases(planned.seconds_per_question()) if question.kind is Kind.SYSTEM_DESIGN else [None]
         parts: list[Transcript] = []
         self._asked = [question.text]
+        self._repeat_text = question.text
         nudges = 0
+        self._desk = ExchangeDesk(question, self.persona, self.engines.text, store=self._raw_store, emit=self.emit,
+                                  say=lambda text, kind: self._say(text, None, kind=kind, wait=False),
+                                  synthesize=self._synthesize)
         self._coding = CodingTurn(question, self._raw_store, turn.turn_id) if question.kind is Kind.CODING else None
         if self._coding is not None:
             self.emit(CodingStarted(question.id, self._coding.task, self._coding.session))
@@ -177,6 +188,7 @@ class InterviewRunner:
                 if index > 0:
                     self._say(phase.prompt, None, kind="phase", wait=False)
             # Every phase goes into the turn's one recording, after a short gap (as in the joined transcript).
+            self._offset = combine(parts).duration + GAP_SECONDS if parts else 0.0
             result, command = self._listen_once(turn.turn_id, question, turn.audio_path, phase, append=index > 0)
             if command is Command.REPEAT:
                 self._say(question.text, None, kind="question", wait=False)
@@ -184,6 +196,14 @@ class InterviewRunner:
             if command is not None and command.keeps_answer and result is not None and not result.no_speech:
                 parts.append(result.transcript)
                 nudges += len(result.nudges)
+            if command is None and result is not None and result.reason == "moved-on":
+                # The candidate asked to move on: what they said is kept and scored; the other phases are not asked.
+                if has_content(result.transcript, self._desk.exchanges):
+                    parts.append(result.transcript)
+                    nudges += len(result.nudges)
+                if parts:
+                    break
+                command = Command.SKIP
             if command in MOVES_ON:
                 if parts:  # an earlier phase, or the answer in progress when the session ends: kept and scored
                     interrupted = command is Command.STOP
@@ -193,7 +213,8 @@ class InterviewRunner:
                         "overall": kept.overall, "flags": kept.flags, "followups": []})
                 else:
                     self.store.finish_turn(turn.turn_id, status="skipped")
-                    self.summary.questions.append({"id": question.id, "attempt": turn.attempt, "status": "skipped"})
+                    self.summary.questions.append({"id": question.id, "attempt": turn.attempt, "status": "skipped",
+                                                   "exchanges": [e.to_dict() for e in self._desk.exchanges]})
                     self.emit(Skipped(question.id))
                 if command is Command.END_ROUND:
                     raise EndRound
@@ -228,6 +249,9 @@ class InterviewRunner:
             outcome.update(overall=kept.overall, flags=kept.flags,
                            rubric=[{"id": p.id, "status": p.status, "judged_by": p.judged_by} for p in score.rubric],
                            misconceptions=[{"id": m.id, "how": m.how, "quote": m.quote} for m in score.misconceptions])
+            if kept.clarifying:
+                outcome["exchanges"] = kept.clarifying.get("exchanges", [])
+                outcome["clarifying"] = {k: v for k, v in kept.clarifying.items() if k != "exchanges"}
         if self._reanswer:
             command = Command.REANSWER
         outcome["next"] = command.value if command is not None else None
@@ -241,6 +265,8 @@ class InterviewRunner:
         answer = combine(parts)
         score = score or self._score(question, answer, nudges)
         kept = keep_answer(self.store, self.bank, question, turn, answer, score, interrupted=interrupted, followups=followups or ())
+        if self._desk is not None:
+            self._desk.flush(self.store)
         if self._coding is not None:
             self._coding.keep(self.store)
         self.emit(Scored(kept))
@@ -284,6 +310,8 @@ class InterviewRunner:
         if answer.text is not None:
             self.speaker.wait()
             self._last_was_typed = True
+            if self._desk is not None:
+                self._desk.keep_typed(turn_id, answer.text)
             typed = transcript_from_text(answer.text)  # no timings: metrics say so
             return ListenResult(typed, not answer.text.strip(), "typed", None, 0.0, 0.0, None), None
         self._last_was_typed = False
@@ -294,7 +322,14 @@ class InterviewRunner:
         if phase is not None:
             config = EndpointerConfig(**{**vars(config), "max_turn_seconds": phase.seconds})
         # A Pause event when the persona's patience runs out, so it can nudge (patience may exceed the usual marks).
-        config = dataclasses.replace(config, pause_marks=tuple(sorted({*config.pause_marks, self.persona.silence_patience_s})))
+        # A Pause event at the persona's patience (a nudge) and at twice it (the offer to repeat or move on).
+        patience = self.persona.silence_patience_s
+        config = dataclasses.replace(config, pause_marks=tuple(sorted({*config.pause_marks, patience, 2 * patience})))
+        # Silence alone never moves on: only the candidate's consent, or the round's time running out.
+        started, budget = self._round
+        left = max(60.0, budget - (self.elapsed - started))
+        config = dataclasses.replace(config, no_speech_seconds=None,
+                                     max_turn_seconds=min(left, config.max_turn_seconds or left))
         if self._coding is not None:
             config = self._coding.endpointing(config)
         if getattr(answer.audio, "finished", None) is not None:
@@ -313,6 +348,9 @@ class InterviewRunner:
             on_pause=lambda seconds: self._draft(question, listener),
             on_problem=lambda error: self.emit(Problem(error.problem, error.fix)),
             append_gap=GAP_SECONDS if append else None,
+            asking=AskWatch(self.engines.text) if self.engines.text is not None else None,
+            on_addressed=self._desk.for_turn(turn_id, record_to, self._offset, self._repeat_text) if self._desk else None,
+            on_barge_in=self.speaker.stop,
         )
         with self._inbox.hearing(listener):
             self.emit(Listening("Started"))
@@ -327,7 +365,10 @@ class InterviewRunner:
         return result, self._inbox.take()
 
     def _nudge(self, turn_id: int, seconds: float) -> str:
-        text = (self._coding.nudge_text(seconds) if self._coding is not None else None) or next(self._nudges)
+        if seconds >= 2 * self.persona.silence_patience_s:
+            text = OFFER  # a nudge came first; now the candidate chooses
+        else:
+            text = (self._coding.nudge_text(seconds) if self._coding is not None else None) or next(self._nudges)
         self.store.add_nudge(turn_id, text, offset_s=seconds)
         self.emit(Nudged(text, seconds))
         self._say(text, None, kind="nudge", wait=False)
@@ -336,10 +377,14 @@ class InterviewRunner:
     def _score(self, question: Question, answer: Transcript, nudges: int = 0, judged: bool = True) -> AnswerScore:
         """Scored with the text model; a model of 1B parameters or more also judges a finished answer."""
         judge = judge_for(self.engines.llm) if judged else None
+        exchanges = tuple(self._desk.exchanges) if self._desk is not None else ()
         if self._coding is not None and question.kind is Kind.CODING:  # `judged`: the final score, run on the final code
             return self._coding.score(self.bank, answer, nudges=nudges, typed=self._last_was_typed, final=judged,
-                                      judge=judge, encoder=self.engines.text)
-        return score_answer(question, self.bank, answer, nudges=nudges, encoder=self.engines.text, judge=judge)
+                                      judge=judge, encoder=self.engines.text, exchanges=exchanges)
+        return score_answer(question, self.bank, answer, nudges=nudges, encoder=self.engines.text, judge=judge, exchanges=exchanges)
+
+    def _synthesize(self, text: str):
+        return self.engines.cache.get_or_synthesize(text, self.rate), self.engines.voice.sample_rate
 
     def _context(self, question: Question, transcript: Transcript, asked: list[str]) -> FollowUpContext:
         score = self._score(question, transcript, judged=False)
@@ -352,41 +397,4 @@ class InterviewRunner:
             self.planner.update(self._context(question, Transcript(" ".join(w.text for w in words), words, 0.0), list(self._asked)))
 
     def _follow_up(self, round_id: int, turn, question: Question, score, parts: list[Transcript], done: list[dict]) -> None:
-        """Ask up to the persona's number of follow-ups; each is appended to `done` as it is asked."""
-        asked = self._asked
-        for _ in range(self.persona.max_followups):
-            t0 = time.perf_counter()
-            ctx = FollowUpContext.for_answer(question, self.bank, self.persona, combine(parts).text, score, list(asked))
-            if self._last_was_typed:
-                # Nobody is waiting on a voice reply after typing: let the model plan fully (bounded).
-                followup = self.planner.planner.plan(ctx, deadline=time.monotonic() + 5.0)
-            else:
-                followup = self.planner.finish(ctx, self.followup_budget)
-            if followup is None:
-                break
-            latency = time.perf_counter() - t0
-            fturn = self.store.begin_turn(round_id, parent_turn_id=turn.turn_id, interviewer_text=followup.text, followup=followup.to_dict())
-            self.emit(FollowUpAsked(followup, round(latency, 3)))
-            self._say(followup.text, (fturn.turn_id, fturn.interviewer_audio_path), kind="followup", wait=False)
-            done.append({"text": followup.text, "source": followup.source, "ready_seconds": round(latency, 3),
-                         "from_draft": followup.from_draft})
-            result, command = self._listen_once(fturn.turn_id, question, fturn.audio_path, None)
-            asked.append(followup.text)
-            if command is not None and command.keeps_answer and result is not None and not result.no_speech:
-                # The reply in progress is part of the answer: kept, and the session ends after it.
-                parts.append(result.transcript)
-                self.store.finish_turn(fturn.turn_id, status="interrupted" if command is Command.STOP else "done",
-                                       transcript=result.transcript.text, words=[vars(w) for w in result.transcript.words])
-                raise EndSession(command.ending)
-            if result is None or command:
-                self.store.finish_turn(fturn.turn_id, status="skipped")
-                if command is Command.END_ROUND:
-                    raise EndRound
-                if command in (Command.END, Command.STOP, Command.OUT_OF_ANSWERS):
-                    raise EndSession(command.ending)
-                if command is Command.REANSWER:
-                    self._reanswer = True
-                break
-            parts.append(result.transcript)
-            self.store.finish_turn(fturn.turn_id, transcript=result.transcript.text, words=[vars(w) for w in result.transcript.words])
-            score = self._score(question, combine(parts))
+        ask_followups(self, round_id, turn, question, score, parts, done)

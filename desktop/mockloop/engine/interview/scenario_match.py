@@ -29,6 +29,23 @@ _TOPIC_WORDS = {
 }
 
 
+# An opening clause before the question itself ("Before I design anything, ...", "Quick question: ..."):
+# it says when the candidate asks, not what, and it hides the question's own start ("how many ...").
+_PREAMBLE = re.compile(
+    r"^(?:(?:ok|okay|so|right|alright|well|um+|uh+|and)[\s,]+)*"
+    r"(?:(?:before (?:i|we) (?:\w+ ){0,3}?\w+|quick question|one (?:more |quick )?question|first(?: of all)?|real quick)\s*[,:;.\-\u2013\u2014]\s*"
+    r"|before (?:i|we) (?:start|begin|dive in|jump in|get going|design anything|go any further|go further)\s+)"
+)
+
+
+def strip_preamble(text: str) -> str:
+    """The question without an opening clause that only says when it is asked; the text itself if none."""
+    text = text.strip()
+    found = _PREAMBLE.match(text.lower())
+    rest = text[found.end():] if found else text
+    return rest if re.search(r"[A-Za-z]", rest) else text
+
+
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _CACHE_SIZE = 4096
 _SOFT = 1.0 / 3.0
@@ -164,7 +181,7 @@ def match_fact(question: str, facts: Sequence[Any], encoder, min_similarity: flo
     """The scenario fact the question asks for and its similarity, or (None, best similarity) when no fact
     is close enough. Facts are read by duck typing: `.fact`, `.asks`, `.topic`."""
     facts = list(facts)
-    sims = fact_similarities(question, facts, encoder, asked_in)
+    sims = fact_similarities(strip_preamble(question), facts, encoder, asked_in)
     if not len(sims):
         return None, 0.0
     best = int(np.argmax(sims))

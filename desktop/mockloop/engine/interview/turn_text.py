@@ -27,6 +27,14 @@ def combine(parts: list[Transcript]) -> Transcript:
     return Transcript(text, words, max(0.0, offset - GAP_SECONDS))
 
 
+def has_content(transcript: Transcript, exchanges=(), min_words: int = 5) -> bool:
+    """Whether an answer says something beyond what the candidate said to the interviewer."""
+    text = transcript.text
+    for exchange in exchanges:
+        text = text.replace(exchange.asked, " ")
+    return len([w for w in text.split() if any(c.isalnum() for c in w)]) >= min_words
+
+
 def save_audio(path: Path | str, audio: np.ndarray, rate: int) -> None:
     """Write mono audio as a private 16-bit WAV (interviewer lines, imported answers)."""
     import os

@@ -22,7 +22,7 @@ How a score is made (each step cites the transcript, so every number can be expl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 from mockloop.engine.bank.schema import Bank, Question
 from mockloop.engine.scoring import feedback as feedback_mod
@@ -32,6 +32,8 @@ from mockloop.engine.scoring.insights import (
 )
 from mockloop.engine.scoring.metrics import ThinkAloudMetrics, measure
 from mockloop.engine.scoring.claims import Claims
+from mockloop.engine.scoring.clarify import apply_clarifying, content_only
+from mockloop.engine.core.exchanges import Exchange
 from mockloop.engine.scoring.meaning import HeardMisconception, MeaningJudge, phrase_misconceptions
 from mockloop.engine.scoring.rubric import BY_NAMING, MISSING, PARTIAL, PointResult, assess, generic_keys
 from mockloop.engine.scoring.scorer import (
@@ -141,11 +143,13 @@ def score_answer(
     nudges: int = 0,
     judge: Judge | Callable | None = None,
     encoder: TextEncoder | None | object = SHARED,
+    exchanges: Sequence[Exchange | dict] = (),
 ) -> AnswerScore:
     """Score one answer. A str is a typed answer (no timings: timing metrics are reported unavailable).
 
     `encoder` is the text model that judges meaning: the process's shared one by default, None for
-    phrases only. When it cannot load, the answer is scored by phrases and `understanding` says why."""
+    phrases only. When it cannot load, the answer is scored by phrases and `understanding` says why.
+    `exchanges`: what the candidate asked the interviewer during the answer (scoring/clarify.py)."""
     if isinstance(transcript, str):
         transcript = transcript_from_text(transcript)
     doc = make_doc(transcript)
@@ -159,9 +163,12 @@ def score_answer(
         score = unscored(question, notes[0])
         fb = feedback_mod.build(question, bank, points, metrics, ins, flags)
         return AnswerScore(question.id, question.kind.value, False, flags, doc.text, doc.timed,
-                           points, score, metrics, ins, fb, notes)
+                           points, score, metrics, ins, fb, notes,
+                           clarifying=apply_clarifying(question, points, exchanges, doc.text))
     generic = generic_keys(tuple(bank.questions) if bank is not None else (question,))
-    claims = Claims(doc)
+    # What the candidate asked the interviewer is not content: the rubric reads the rest (same offsets).
+    content = make_doc(content_only(transcript, exchanges)) if exchanges else doc
+    claims = Claims(content)
     understanding = {"used": False, "model": None, "reason": "phrases only (no text model given)"}
     if encoder is SHARED:
         try:
@@ -174,12 +181,13 @@ def score_answer(
         understanding = {"used": True, "model": encoder.info.name, "reason": "phrases and meaning"}
     else:
         meaning, heard = {}, phrase_misconceptions(question, claims)
-    points = assess(doc, question, generic, claims, meaning)
+    points = assess(content, question, generic, claims, meaning)
     if KEYWORD_LIST in flags:  # the whole answer is a list: every point it names is named, not explained
         for p in points:
             if p.status != MISSING and p.matched_signals:
                 p.status, p.judged_by = PARTIAL, BY_NAMING
                 p.listed_signals = list(p.matched_signals)
+    clarifying = apply_clarifying(question, points, exchanges, doc.text)
     if any(p.uncertain for p in points):
         flags.append(UNCERTAIN_WORDS)
         notes.append("Some domain words were heard with low confidence; they are flagged on their rubric points.")
@@ -194,7 +202,7 @@ def score_answer(
         score = apply_judge(score, judge, request)
     fb = feedback_mod.build(question, bank, points, metrics, ins, flags, heard)
     return AnswerScore(question.id, question.kind.value, True, flags, doc.text, doc.timed,
-                       points, score, metrics, ins, fb, notes, heard, understanding)
+                       points, score, metrics, ins, fb, notes, heard, understanding, clarifying=clarifying)
 
 
 __all__ = [

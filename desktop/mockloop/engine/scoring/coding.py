@@ -10,7 +10,7 @@ whether it was said before the code, the seed's rule "explain your thought proce
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 from mockloop.engine.bank.schema import Bank, Question
 from mockloop.engine.coding.complexity import estimate, worse_than_target
@@ -55,11 +55,12 @@ def score_coding_answer(
     nudges: int = 0,
     judge: Judge | Callable | None = None,
     encoder: object = SHARED,
+    exchanges: Sequence = (),
 ) -> AnswerScore:
     """Score a coding answer from its words, its final code and that code's run (None: never ran)."""
     task = question.coding
     assert task is not None, f"{question.id} is not a coding question"
-    base = score_answer(question, bank, transcript, nudges=nudges, judge=judge, encoder=encoder)
+    base = score_answer(question, bank, transcript, nudges=nudges, judge=judge, encoder=encoder, exchanges=exchanges)
     spoken = base.scored
     words = transcript.words if isinstance(transcript, Transcript) else []
     ta = measure(words, timeline, runs)

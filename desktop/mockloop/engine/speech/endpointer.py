@@ -27,6 +27,7 @@ class EndReason(str, Enum):
     DONE = "done"
     NO_SPEECH = "no-speech"
     MAX_DURATION = "max-duration"
+    MOVED_ON = "moved-on"  # the candidate asked to move on
 
 
 @dataclass(frozen=True)
@@ -130,9 +131,11 @@ class Endpointer:
             self._silence = 0.0  # length of the current pause
             self._marks = 0
             self._listened = 0.0
+            self._wait_from = 0.0  # listened time when the current wait for speech began
             self._speech = 0.0
             self._last_end = 0.0
             self._barged = False
+            self._held_for = 0.0  # seconds of silence granted ("a minute to think"): no end, no NoSpeech
             self.turn_end: TurnEnded | None = None
 
     @property
@@ -165,6 +168,53 @@ class Endpointer:
     def done(self) -> TurnEnded | None:
         """The candidate's "I'm done" action; ends the turn in any mode."""
         return self._end_now(EndReason.DONE)
+
+    def end(self, reason: EndReason) -> TurnEnded | None:
+        """End the turn for a reason the listener decided (e.g. the candidate asked to move on)."""
+        return self._end_now(reason)
+
+    def pause_now(self) -> tuple[str, float]:
+        """("waiting" | "speaking" | "paused" | "ended", seconds of the current silence in audio listened)."""
+        with self._lock:
+            if self._state == _PAUSED:
+                return self._state, self._silence
+            if self._state == _WAITING:
+                return self._state, self._listened_since
+            return self._state, 0.0
+
+    def restart_pause(self) -> None:
+        """The interviewer just spoke (an answer to a question, the question again): the silence starts over,
+        so the candidate's time to think and the pause marks count from now."""
+        with self._lock:
+            self._silence, self._marks = 0.0, 0
+            self._wait_from = self._listened
+            self._run_blocks.clear()
+
+    def hold(self, seconds: float) -> None:
+        """The candidate asked for time: for this much silence the turn neither ends nor reports no speech,
+        until speech resumes."""
+        with self._lock:
+            self._silence, self._marks = 0.0, 0
+            self._wait_from = self._listened
+            self._held_for = float(seconds)
+
+    def reopen(self) -> bool:
+        """Undo a hands-free end of turn by silence (the candidate had asked something and waits for the
+        answer): the turn goes on, paused. False when the turn did not end by silence."""
+        with self._lock:
+            if self.turn_end is None or self.turn_end.reason is not EndReason.SILENCE:
+                return False
+            self._state, self._silence, self._marks = _PAUSED, 0.0, 0
+            self.turn_end = None
+            return True
+
+    @property
+    def _listened_since(self) -> float:
+        return self._listened - self._wait_from
+
+    @property
+    def _held(self) -> bool:
+        return self._held_for > 0 and self._silence < self._held_for and self._listened_since < self._held_for
 
     def _end_now(self, reason: EndReason) -> TurnEnded | None:
         with self._lock:
@@ -230,13 +280,21 @@ class Endpointer:
             if onset:
                 self._state = _SPEAKING
                 self._speech += self._run
+                self._held_for = 0.0
                 events.append(SpeechStarted(round(end - self._run, 3)))
-            elif cfg.no_speech_seconds is not None and self._listened >= cfg.no_speech_seconds:
-                self._end(EndReason.NO_SPEECH, end, events)
-                return
+            else:
+                # Nothing said yet: the same pause marks (for nudges) as a pause after speech.
+                waited = self._listened_since
+                while self._marks < len(cfg.pause_marks) and waited >= cfg.pause_marks[self._marks]:
+                    events.append(Pause(cfg.pause_marks[self._marks], round(end, 3)))
+                    self._marks += 1
+                if cfg.no_speech_seconds is not None and waited >= cfg.no_speech_seconds and not self._held:
+                    self._end(EndReason.NO_SPEECH, end, events)
+                    return
         elif self._state == _SPEAKING:
             if silent:
                 self._state, self._silence, self._marks = _PAUSED, dur, 0
+                self._wait_from = self._listened
             else:
                 self._speech += dur
         elif self._state == _PAUSED:
@@ -244,6 +302,7 @@ class Endpointer:
                 pause = self._silence + dur - self._run
                 self._state = _SPEAKING
                 self._speech += self._run
+                self._held_for = 0.0
                 if pause >= cfg.min_pause_seconds:
                     events.append(SpeechResumed(round(end - self._run, 3), round(pause, 3)))
             else:
@@ -251,7 +310,7 @@ class Endpointer:
                 while self._marks < len(cfg.pause_marks) and self._silence >= cfg.pause_marks[self._marks]:
                     events.append(Pause(cfg.pause_marks[self._marks], round(end, 3)))
                     self._marks += 1
-                if cfg.mode == EndOfTurn.HANDS_FREE and self._silence >= cfg.silence_seconds:
+                if cfg.mode == EndOfTurn.HANDS_FREE and self._silence >= cfg.silence_seconds and not self._held:
                     self._end(EndReason.SILENCE, end, events)
                     return
         if cfg.max_turn_seconds is not None and self._listened >= cfg.max_turn_seconds:

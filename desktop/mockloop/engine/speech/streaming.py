@@ -114,6 +114,7 @@ class StreamingTranscriber:
         self._segment_ends: list[float] = []  # absolute ends of the last hypothesis's segments
         self._committed: list[Word] = []
         self._committed_text = ""
+        self.unsettled = False
         self._context = ""  # committed text whose audio was trimmed: the prompt's recent past
         self._decodes = 0
         self._rejected = 0  # hypotheses dropped as decoding loops
@@ -298,6 +299,8 @@ class StreamingTranscriber:
         self._publish(committed)
 
     def _publish(self, committed: list[Word]) -> None:
+        # Read from other threads: words heard but not yet committed (the turn's last words are not final).
+        self.unsettled = bool(self._agree.latest)
         if committed:
             self._committed.extend(committed)
             text = " ".join(w.text for w in committed)

@@ -93,6 +93,8 @@ class Turn:
     ended_at: datetime | None
     code: dict[str, Any] = field(default_factory=dict)  # a coding turn's {question_id, timeline, final}; {} when none
     code_runs: list[dict[str, Any]] = field(default_factory=list)  # each: {idx, offset_s, code, result, created_at}
+    # What the candidate asked the interviewer mid-answer, with the replies: Exchange dicts (core/exchanges.py)
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,7 @@ def turn_from_row(row: sqlite3.Row, root: Path, code_runs: list[dict[str, Any]] 
         overall=row["overall"], feedback=load(row["feedback"], {}), followups=load(row["followups"], []),
         nudges=[Nudge(n["text"], parse_time(n["at"]), n.get("offset_s")) for n in load(row["nudges"], [])],
         started_at=parse_time(row["started_at"]), ended_at=parse_time(row["ended_at"]),
-        code=load(row["code"], {}), code_runs=list(code_runs or []),
+        code=load(row["code"], {}), code_runs=list(code_runs or []), exchanges=load(row["exchanges"], []),
     )
 
 

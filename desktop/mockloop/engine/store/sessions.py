@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 
 from mockloop import __version__
 from mockloop.engine.core import paths
-from mockloop.engine.store import code_log, files, owner, queries, recovery, transfer
+from mockloop.engine.store import code_log, exchange_log, files, owner, queries, recovery, transfer
 from mockloop.engine.store.codec import dump, new_session_id, now, plain, score_overall, time_text, word_dict
 from mockloop.engine.store.db import Database, Migration, RecoveryNotice
 from mockloop.engine.store.errors import SessionNotFoundError, SessionStateError, StoreError
@@ -26,8 +26,9 @@ def default_path() -> Path:
     return paths.data_dir() / files.DB_NAME
 
 
-class SessionStore(code_log.CodeMethods):
-    """Sessions -> rounds -> turns in SQLite, recordings under <data>/sessions/<id>/, code runs (CodeMethods).
+class SessionStore(code_log.CodeMethods, exchange_log.ExchangeMethods):
+    """Sessions -> rounds -> turns in SQLite, recordings under <data>/sessions/<id>/, code runs (CodeMethods),
+    the candidate's exchanges with the interviewer (ExchangeMethods).
 
     Every method is one short transaction, committed before it returns, so a killed
     process loses at most the call in flight. Safe to share between threads.

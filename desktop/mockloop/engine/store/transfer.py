@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Mapping
 
-from mockloop.engine.store import code_log, files, queries
+from mockloop.engine.store import code_log, exchange_log, files, queries
 from mockloop.engine.store.codec import new_session_id, parse_time, time_text
 from mockloop.engine.store.records import SessionMode, SessionStatus, TurnKind, TurnStatus
 
@@ -18,9 +18,9 @@ _SESSION_COLUMNS = ("mode", "bank_id", "persona_id", "status", "started_at", "en
 _ROUND_COLUMNS = ("idx", "stage_id", "persona_id", "started_at", "ended_at", "time_budget_s")
 _TURN_COLUMNS = ("idx", "question_id", "attempt", "kind", "parent_turn_id", "status", "interviewer_text",
                  "interviewer_audio", "candidate_audio", "audio_seconds", "transcript", "words", "metrics", "rubric",
-                 "scores", "overall", "feedback", "followups", "nudges", "started_at", "ended_at", "code")
+                 "scores", "overall", "feedback", "followups", "nudges", "started_at", "ended_at", "code", "exchanges")
 _JSON = {"models": dict, "words": list, "metrics": dict, "rubric": list, "scores": dict, "feedback": dict,
-         "followups": list, "nudges": list, "code": dict}
+         "followups": list, "nudges": list, "code": dict, "exchanges": list}
 _TIMES = {"started_at", "ended_at", "interrupted_at", "answered_at", "created_at"}
 AUDIO_COLUMNS = ("interviewer_audio", "candidate_audio")
 
@@ -28,8 +28,9 @@ AUDIO_COLUMNS = ("interviewer_audio", "candidate_audio")
 def snapshot(conn: sqlite3.Connection, root: Path, session_id: str) -> dict:
     """One session's rows as JSON-ready data. Audio paths become absolute paths (None when unset).
 
-    A turn's `code` and `code_runs` (the coding round, schema 4) are {} and [] for other turns;
-    a snapshot made before them, without those keys, inserts as such a turn.
+    A turn's `code` and `code_runs` (the coding round, schema 4) are {} and [] for other turns, and its
+    `exchanges` (schema 5) [] when nothing was asked; a snapshot made before them, without those keys,
+    inserts as such a turn.
     """
     row = queries.session_row(conn, session_id)
     session = {"id": session_id, **{c: _out(c, row[c]) for c in _SESSION_COLUMNS}}
@@ -105,6 +106,8 @@ def insert(conn: sqlite3.Connection, root: Path, data: Mapping[str, Any], audio_
 def _insert_turn(conn: sqlite3.Connection, session_id: str, round_id: int, turn: Mapping, new_ids: dict[int, int]) -> int:
     values = {c: _in(c, turn.get(c)) for c in _TURN_COLUMNS}
     values["code"] = code_log.code_json({} if turn.get("code") is None else turn["code"])
+    values["exchanges"] = json.dumps([exchange_log.exchange_values(e) for e in _list(turn.get("exchanges") or [], "exchanges")],
+                                     ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     TurnKind(values["kind"])
     TurnStatus(values["status"])
     if values["status"] == TurnStatus.RECORDING.value:

@@ -102,13 +102,23 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
         run = run_tests(source, question.coding.function, question.coding.cases)
         timings["tests"] = round(run.seconds, 3)
     t0 = time.perf_counter()
+    from mockloop.engine.interview.replies import exchanges_in_text, exchanges_in_words
+
+    if engines.text is None:
+        exchanges = []
+    elif audio is not None:
+        exchanges = exchanges_in_words(transcript.words, question, persona, engines.text)
+    else:
+        exchanges = exchanges_in_text(transcript.text, question, persona, engines.text)
+    timings["asking"] = round(time.perf_counter() - t0, 3)
+    t0 = time.perf_counter()
     if question.coding is not None:
         from mockloop.engine.scoring.coding import score_coding_answer
 
         score = score_coding_answer(question, bank, transcript, code=source or "", run=run, runs=int(run is not None),
-                                    encoder=engines.text, judge=judge_for(engines.llm))
+                                    encoder=engines.text, judge=judge_for(engines.llm), exchanges=exchanges)
     else:
-        score = score_answer(question, bank, transcript, encoder=engines.text, judge=judge_for(engines.llm))
+        score = score_answer(question, bank, transcript, encoder=engines.text, judge=judge_for(engines.llm), exchanges=exchanges)
     timings["scoring"] = round(time.perf_counter() - t0, 3)
 
     t0 = time.perf_counter()
@@ -140,15 +150,18 @@ def answer(question_id: str, *, audio: Path | None = None, text: Path | None = N
         "misconceptions": data["misconceptions"],
         "understanding": data["understanding"],
         "code": data["coding"],
+        "exchanges": [e.to_dict() for e in exchanges],
+        "clarifying": {k: v for k, v in (data.get("clarifying") or {}).items() if k != "exchanges"} or None,
         "followup": followup,
         "timings": timings,
     }
     if save:
-        doc["session_id"] = _save_answer(bank, question, persona, transcript, samples, score, followup, engines, run)
+        doc["session_id"] = _save_answer(bank, question, persona, transcript, samples, score, followup, engines, run, exchanges)
     return doc
 
 
-def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, samples, score, followup, engines, run) -> str:
+def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, samples, score, followup, engines, run,
+                 exchanges=()) -> str:
     """A one-answer practice session, the answer kept as the interview keeps one (its audio too)."""
     from mockloop.engine.interview.answer_record import keep_answer
     from mockloop.engine.store import SessionStore
@@ -158,6 +171,8 @@ def _save_answer(bank: Bank, question: Question, persona: Persona, transcript, s
         round_id = store.add_round(session_id, question.round)
         turn = store.begin_turn(round_id, question.id, interviewer_text=question.text)
         keep_answer(store, bank, question, turn, transcript, score, planned=[followup] if followup else [], audio=samples)
+        for exchange in exchanges:
+            store.add_exchange(turn.turn_id, exchange)
         if score.coding is not None:
             if run is not None:
                 store.add_code_run(turn.turn_id, 1, 0.0, score.coding["code"], run.to_dict())

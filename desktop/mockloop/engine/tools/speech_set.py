@@ -72,6 +72,11 @@ _CODING = ("Okay, so the area under the curve is the probability that a random p
            "once and add up the ranks of the positives. Tied scores get their average rank, so a tie counts as "
            "half, and if there are no positives or no negatives I return not a number. The sort dominates, so "
            "it's n log n.")
+# A system design answer that opens with two questions to the interviewer (Trending Topics), then the design.
+_ASK_VOLUME = "Before I design anything, how many posts a day are we talking about?"
+_ASK_FRESHNESS = "And how fresh does the trends list need to be?"
+_AFTER_ASKING = ("Okay, that helps. Then I would count hashtags and named entities in sliding windows on the stream, "
+                 "compare each count with its expected baseline for that hour, and rank topics by the size of the spike.")
 
 SPECS: tuple[ClipSpec, ...] = (
     ClipSpec("piper_short", "piper", (_SHORT,), tags=("answer",)),
@@ -84,6 +89,11 @@ SPECS: tuple[ClipSpec, ...] = (
     ClipSpec("espeak_fillers", "espeak-ng", (_FILLERS,), tags=("fillers",)),
     ClipSpec("piper_vocab", "piper", (_VOCAB,), vocabulary=("GraphSAGE", "node2vec", "Link Prediction"), tags=("vocabulary",)),
     ClipSpec("piper_coding", "piper", (_CODING,), tags=("coding",)),
+    ClipSpec("piper_ask_volume", "piper", (_ASK_VOLUME,), tags=("asking",)),
+    ClipSpec("piper_ask_freshness", "piper", (_ASK_FRESHNESS,), tags=("asking",)),
+    ClipSpec("piper_after_asking", "piper", (_AFTER_ASKING,), tags=("asking",)),
+    ClipSpec("piper_ask_minute", "piper", ("Can I have a minute to think about this?",), tags=("asking",)),
+    ClipSpec("piper_ask_move_on", "piper", ("Sorry, I'm stuck on this one. Can we move on?",), tags=("asking",)),
     ClipSpec("bad_clipped", "piper", (_SHORT,), clip_gain=8.0, tags=("bad",)),
     ClipSpec("bad_silence", "none", (6.0,), noise="white", snr_db=None, tags=("bad", "silence")),  # a quiet room
 )

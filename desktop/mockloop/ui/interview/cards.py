@@ -62,8 +62,10 @@ class QuestionCard(Card):
         self.phase_label.show()
 
     def show_phase(self, phase_id: str, prompt: str, seconds: float) -> None:
-        seconds = int(seconds)
-        self.phase_label.setText(f"{phase_id.replace('-', ' ').capitalize()} · about {seconds // 60}:{seconds % 60:02d}: {prompt}")
+        minutes = max(1, round(seconds / 60))
+        name = phase_id.replace('-', ' ').capitalize()
+        self.phase_label.setText(f"{name} · up to {minutes} min for this part (it moves on when you are done or the time is spent): {prompt}")
+        self.phase_label.setToolTip("A system design answer goes in parts; each has a share of the question's time.")
         self.phase_label.show()
 
 
@@ -84,6 +86,7 @@ class CaptionsCard(Card):
         self.body.addWidget(self.browser, 1)
         self.committed = ""
         self.tentative = ""
+        self.replies: list[tuple[int, str]] = []  # (length of the committed text when it came, the interviewer's reply)
         self.set_typing(False)
 
     def set_typing(self, typing: bool) -> None:
@@ -93,9 +96,26 @@ class CaptionsCard(Card):
         self.setMaximumHeight(self.fontMetrics().height() * 9 if typing else 16777215)
 
     def show_caption(self, committed: str, tentative: str) -> None:
+        if self.replies and len(committed) < self.replies[-1][0]:
+            self.replies = []  # a new part of the answer (the next design phase): its captions start afresh
         self.committed, self.tentative = committed, tentative
+        self._render()
+
+    def add_reply(self, text: str) -> None:
+        """The interviewer answered the candidate mid-answer: shown in place, after what they had said."""
+        self.replies.append((len(self.committed), text))
+        self._render()
+
+    def _render(self) -> None:
         muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
-        self.browser.setHtml(f"{html.escape(committed)} <span style='color:{muted}'>{html.escape(tentative)}</span>")
+        accent = self.palette().color(QPalette.ColorRole.Link).name()
+        pieces, start = [], 0
+        for at, reply in self.replies:
+            pieces.append(html.escape(self.committed[start:at]))
+            pieces.append(f"<p style='margin:4px 0 4px 16px; color:{accent}'><b>Interviewer:</b> {html.escape(reply)}</p>")
+            start = at
+        pieces.append(html.escape(self.committed[start:]))
+        self.browser.setHtml(f"{''.join(pieces)} <span style='color:{muted}'>{html.escape(self.tentative)}</span>")
         bar = self.browser.verticalScrollBar()
         bar.setValue(bar.maximum())
 
@@ -105,6 +125,7 @@ class CaptionsCard(Card):
 
     def clear(self) -> None:
         self.committed = self.tentative = ""
+        self.replies = []
         self.browser.clear()
 
     def text(self) -> str:

@@ -11,13 +11,14 @@ import html
 from typing import Callable
 
 from mockloop.engine.interview.events import (
-    Captioned, CodingStarted, FollowUpAsked, Listening, MicLevel, Nudged, PhaseStarted, Problem, QuestionAsked, Resolved, RoundStarted,
+    Captioned, CodingStarted, FollowUpAsked, Listening, MicLevel, Nudged, PhaseStarted, Problem, QuestionAsked, Replied, Resolved, RoundStarted,
     Scored, SessionEnded, Skipped, Speaking,
 )
 from mockloop.ui.interview.coding_area import CODING_KEYS
 from mockloop.ui.interview.parts import State
 
-KIND_LABELS = {"followup": "Follow-up", "nudge": "Nudge", "phase": "Next phase", "feedback": "Feedback", "transition": ""}
+KIND_LABELS = {"followup": "Follow-up", "nudge": "Nudge", "phase": "Next phase", "feedback": "Feedback", "transition": "",
+               "reply": "Interviewer"}
 
 
 class EventDispatch:
@@ -99,6 +100,10 @@ class EventDispatch:
     def _on_nudge(self, event: Nudged) -> None:
         self.nudge_banner.show_message(f"<b>Interviewer:</b> {html.escape(event.text)}", f"Interviewer: {event.text}")
 
+    def _on_reply(self, event: Replied) -> None:
+        self.nudge_banner.clear()
+        self.captions_card.add_reply(event.text)
+
     def _on_followup(self, event: FollowUpAsked) -> None:
         text = event.followup.text
         self.followups.append(text)
@@ -144,6 +149,6 @@ _HANDLERS: dict[type, Callable[[EventDispatch, object], None]] = {
     CodingStarted: EventDispatch._on_coding,
     PhaseStarted: EventDispatch._on_phase, Speaking: EventDispatch._on_speaking, Listening: EventDispatch._on_listening,
     Captioned: EventDispatch._on_caption, MicLevel: EventDispatch._on_level, Nudged: EventDispatch._on_nudge,
-    FollowUpAsked: EventDispatch._on_followup, Skipped: EventDispatch._on_skipped, Scored: EventDispatch._on_scored,
+    Replied: EventDispatch._on_reply, FollowUpAsked: EventDispatch._on_followup, Skipped: EventDispatch._on_skipped, Scored: EventDispatch._on_scored,
     Problem: EventDispatch._on_problem, Resolved: EventDispatch._on_resolved, SessionEnded: EventDispatch._on_session_ended,
 }

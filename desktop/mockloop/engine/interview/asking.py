@@ -1,0 +1,67 @@
+"""While a turn is heard: notice when the candidate has said something to the interviewer and is waiting.
+
+The listener calls `AskWatch.check` as the turn goes on. A sentence counts only once its words are
+committed (the captions' text is final) and the candidate has stopped talking after it: someone who asks
+waits for the answer, someone thinking aloud runs on. Sentences just before it are read too, since a
+candidate often asks two things in a row ("How many posts a day? And what's the latency budget?").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from mockloop.engine.interview.clarifying import Heard, Intent, hear, sentences_with_pauses
+
+# The candidate has been quiet this long after the sentence: time to answer them.
+ASK_PAUSE_S = 0.6
+# At most this many sentences before the last one join it (a short run of questions).
+RUN_OF_QUESTIONS = 2
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """One sentence addressed to the interviewer, with its place in the turn's audio (seconds)."""
+
+    heard: Heard
+    start: float
+    end: float
+
+    @property
+    def intent(self) -> Intent:
+        return self.heard.intent
+
+
+class AskWatch:
+    """Reads each newly committed stretch of a turn once. Not thread-safe: one caller (the listener's loop)."""
+
+    def __init__(self, encoder) -> None:
+        self.encoder = encoder
+        self._upto = 0  # committed words already read
+        self.sentences_read = 0
+
+    def check(self, committed: Sequence, pause_now: float, settled: bool) -> list[Addressed]:
+        """The sentences addressed to the interviewer among the words committed since the last call, when
+        the last of them is one and the candidate is now silent after it; [] otherwise. Words are read
+        once, whatever the verdict, so the same question is never answered twice."""
+        if pause_now < ASK_PAUSE_S or not settled or len(committed) <= self._upto:
+            return []
+        new = list(committed[self._upto:])
+        self._upto = len(committed)
+        sentences = sentences_with_pauses(new)
+        if not sentences:
+            return []
+        self.sentences_read += len(sentences)
+        text, start, end, _ = sentences[-1]
+        last = hear(text, pause_now, self.encoder)
+        if not last.addressed:
+            return []
+        found = [Addressed(last, start, end)]
+        if last.intent in (Intent.CLARIFY, Intent.REPEAT):
+            # Questions just before it, asked in one breath: their own pause says little, so it is not counted.
+            for text, start, end, _gap in reversed(sentences[:-1][-RUN_OF_QUESTIONS:]):
+                earlier = hear(text, None, self.encoder)
+                if earlier.intent is not Intent.CLARIFY:
+                    break
+                found.insert(0, Addressed(earlier, start, end))
+        return found
