@@ -161,3 +161,15 @@ def test_typed_answer_reports_timing_metrics_as_unavailable():
 def test_filler_heuristics(text, expected):
     doc = make_doc(transcript_from_text(text))
     assert [f for f, _, _ in find_fillers(doc)] == expected
+
+
+def test_an_empty_attempt_is_not_called_a_typed_answer(bank):
+    """Silence until the interviewer moved on: nothing was typed, so Feedback must not say "typed answer"."""
+    from mockloop.engine.interview.answer_record import AnswerInput, _input
+    from mockloop.engine.speech.transcript import Transcript
+
+    question = next(q for q in bank.questions if q.id == "mle-spam-class-imbalance")
+    silent = score_answer(question, bank, Transcript("", [], 20.0))
+    typed = score_answer(question, bank, "I would weight the rare class higher and watch precision and recall.")
+    assert _input(silent.to_dict()["metrics"]) is AnswerInput.SPOKEN
+    assert _input(typed.to_dict()["metrics"]) is AnswerInput.TYPED

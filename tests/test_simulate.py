@@ -141,3 +141,44 @@ def test_loop_mode_runs_the_recruiter_screen_first_and_stops_when_answers_run_ou
 def test_a_missing_answers_folder_is_a_sentence(tmp_path):
     out = run_cli("simulate", "--answers", str(tmp_path / "nope"), "--json")
     assert out.returncode == 1 and "does not exist" in json.loads(out.stdout)["error"]["problem"]
+
+
+def _spoken(folder, name, *parts):
+    """A spoken answer file: speech clips (names) and silences (seconds) one after another."""
+    from mockloop.engine.audio.loading import load_audio
+
+    folder.mkdir(exist_ok=True)
+    audio = [load_audio(SPEECH / f"{p}.flac") if isinstance(p, str) else np.zeros(int(p * 16000), np.float32) for p in parts]
+    sf.write(str(folder / name), np.concatenate(audio), 16000, subtype="PCM_16")
+
+
+def test_silence_brings_a_nudge_then_the_offer_and_only_the_candidates_word_moves_on(tmp_path):
+    """17 s of silence (the standard interviewer's patience is 8 s), then "Can we move on?": a nudge, the offer,
+    then the move, on the candidate's word; nothing said means the question is skipped, not scored."""
+    answers = tmp_path / "answers"
+    _spoken(answers, "01.wav", 17.0, "piper_ask_move_on", 3.0)
+    _write(answers, "02.txt", "[end]")
+    doc = _simulate(answers, "--question", "mle-spam-class-imbalance")
+    nudges = [e for e in doc["events"] if e["event"] == "nudge"]
+    assert [n["after_seconds"] for n in nudges] == [8.0, 16.0]
+    assert nudges[1]["text"] == "Want me to repeat the question, or shall we move on?"
+    assert nudges[0]["text"] != nudges[1]["text"] and "let's move on" not in nudges[0]["text"].lower()
+    [reply] = [e for e in doc["events"] if e["event"] == "reply"]
+    assert (reply["intent"], reply["text"]) == ("move-on", "Sure, let's move on."), reply["asked"]
+    [question] = doc["questions"]
+    assert question["status"] == "skipped" and question["exchanges"][0]["intent"] == "move-on"
+    assert doc["turns"][0]["status"] == "skipped"
+
+
+def test_a_spoken_clarifying_question_is_answered_and_reported_in_the_json(tmp_path):
+    answers = tmp_path / "answers"
+    _spoken(answers, "01.wav", 0.5, "piper_ask_volume", 2.5, "piper_after_asking", 1.0)
+    _write(answers, "02.txt", "[end]")
+    doc = _simulate(answers, "--question", "ds-trending-topics")
+    replies = [e for e in doc["events"] if e["event"] == "reply"]
+    assert [r["facts"] for r in replies] == [["post-volume"]] and "posts a second" in replies[0]["text"]
+    question = doc["questions"][0]
+    assert question["status"] == "answered" and [e["fact_id"] for e in question["exchanges"]] == ["post-volume"]
+    exchange = question["exchanges"][0]
+    assert 0 <= exchange["asked_at"] < exchange["asked_end"] <= exchange["reply_at"]
+    assert "trend-labels" in {u["id"] for u in question["clarifying"]["unasked"]}

@@ -88,7 +88,10 @@ class AnswerRecord:
 
 
 def _input(metrics: dict) -> AnswerInput:
-    return AnswerInput.TYPED if (metrics or {}).get("timed") is False else AnswerInput.SPOKEN
+    metrics = metrics or {}
+    # An attempt with nothing in it is untimed too, but nothing was typed: it is not a typed answer.
+    typed = metrics.get("timed") is False and metrics.get("unavailable_reason") != "no speech"
+    return AnswerInput.TYPED if typed else AnswerInput.SPOKEN
 
 
 def keep_answer(store: SessionStore, bank: Bank, question: Question, turn: TurnStart, answer: Transcript,

@@ -12,7 +12,7 @@ import numpy as np
 
 from mockloop.engine.interview.scenario_match import aligned, match_fact, strip_preamble
 
-__all__ = ["Intent", "Heard", "hear", "sentences_with_pauses", "match_fact", "reply_for", "REPEAT_MARKER",
+__all__ = ["Intent", "Heard", "hear", "sentences_with_pauses", "match_fact", "reply_for", "first_sentences", "NO_FACT", "REPEAT_MARKER",
            "SENTENCE_PAUSE_S", "ADDRESSED_AT"]
 
 
@@ -222,7 +222,7 @@ def sentences_with_pauses(words: Iterable[Any]) -> list[tuple[str, float, float,
     return out
 
 
-_NO_FACT = (
+NO_FACT = (
     "That's not something I have a number for; make an assumption and state it.",
     "I don't have a figure for that. Make a reasonable assumption and tell me what it is.",
     "Good question, but I'll leave that to you: state your assumption and carry on.",
@@ -231,7 +231,7 @@ _THINK_REPLY = "Of course, take your time."
 _MOVE_ON_REPLY = "Sure, let's move on."
 
 
-def _first_sentences(text: str, limit: int = 2) -> str:
+def first_sentences(text: str, limit: int = 2) -> str:
     """At most `limit` sentences of a fact, so the spoken reply stays short."""
     parts = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text.strip())
     return " ".join(parts[:limit])
@@ -249,7 +249,7 @@ def reply_for(heard: Heard, fact: Any, persona_name: str = "") -> str:
     if heard.intent is Intent.NONE:
         return ""
     if fact is not None and str(getattr(fact, "fact", "")).strip():
-        return _first_sentences(str(fact.fact))
-    pick = zlib.crc32(f"{persona_name}\n{_normalise(heard.text)}".encode("utf-8")) % len(_NO_FACT)
-    return _NO_FACT[pick]
+        return first_sentences(str(fact.fact))
+    pick = zlib.crc32(f"{persona_name}\n{_normalise(heard.text)}".encode("utf-8")) % len(NO_FACT)
+    return NO_FACT[pick]
 

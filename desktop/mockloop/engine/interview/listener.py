@@ -111,6 +111,7 @@ class TurnListener:
         self._think_seconds = think_seconds
         self._addressed = 0
         self._granted = False  # the candidate asked for time: no nudge until they speak again
+        self._first_mark = min(config.pause_marks, default=None)
 
     # ---- actions from other threads ---------------------------------------------------------
 
@@ -152,16 +153,31 @@ class TurnListener:
         for b in verdict.feed:
             self.stt.feed(b)
 
-    def _check_asked(self, force: bool = False) -> str | None:
-        """Answer what the candidate just said to the interviewer, if anything; the intent acted on."""
+    def _check_asked(self, force: bool = False, at_pause: Pause | None = None) -> str | None:
+        """Answer what the candidate just said to the interviewer, if anything; the intent acted on.
+
+        `force`: the turn ended on this pause. `at_pause`: a pause mark, where what was missed is read again
+        (audio fed faster than real time, or a decoder running late, leaves no quiet moment to read it in)."""
         if self._asking is None:
             return None
         state, pause = self.endpointer.pause_now()
         if force:
             state, pause = "paused", max(pause, self.endpointer.config.silence_seconds)
+        if at_pause is not None:
+            state, pause = "paused", at_pause.seconds
         if state != "paused":
             return None
-        found = self._asking.check(self.stt.committed, pause, settled=not self.stt.unsettled)
+        if force or at_pause is not None:
+            # The last words may not be committed yet (the decoder wants more audio to agree on them): a pause
+            # this long closes them, so decode once more and commit them, then read up to where it began.
+            self.stt.settle(timeout=5.0)
+            words = self.stt.heard
+            if at_pause is not None:
+                began = at_pause.at - at_pause.seconds + 0.3
+                words = tuple(w for w in words if w.end <= began)
+            found = self._asking.check(words, pause, settled=True)
+        else:
+            found = self._asking.check(self.stt.committed, pause, settled=not self.stt.unsettled)
         if not found:
             return None
         offset = self._first_block or 0.0
@@ -234,6 +250,14 @@ class TurnListener:
             elif isinstance(event, BargeIn) and self._on_barge_in is not None:
                 self._on_barge_in()
             elif isinstance(event, Pause):
+                acted = self._check_asked(at_pause=event) if event.seconds == self._first_mark else None
+                if acted == "move-on":
+                    ending = EndReason.MOVED_ON.value
+                    self.endpointer.end(EndReason.MOVED_ON)
+                    continue
+                if acted is not None:
+                    nudged_in_pause = 0
+                    continue
                 if self._on_pause is not None:
                     self._on_pause(event.seconds)
                 if (self._nudge is not None and self.patience is not None and not self._granted and nudged_in_pause < 2

@@ -14,7 +14,9 @@ from typing import Sequence
 from mockloop.engine.bank.schema import Persona, Question
 from mockloop.engine.core.exchanges import CLARIFY, MOVE_ON, REPEAT, THINK, Exchange
 from mockloop.engine.interview.asking import Addressed
-from mockloop.engine.interview.clarifying import REPEAT_MARKER, Intent, hear, match_fact, reply_for, sentences_with_pauses
+from mockloop.engine.interview.clarifying import (
+    NO_FACT, REPEAT_MARKER, Heard, Intent, first_sentences as _first_sentences, hear, match_fact, reply_for, sentences_with_pauses,
+)
 
 _INTENTS = {Intent.CLARIFY: CLARIFY, Intent.REPEAT: REPEAT, Intent.THINK: THINK, Intent.MOVE_ON: MOVE_ON}
 # Said before a fact that was already given in this answer.
@@ -77,6 +79,17 @@ def reply_to(addressed: Sequence[Addressed], question: Question, persona: Person
         return None
     intent = REPEAT if all(e.intent == REPEAT for e in exchanges) else CLARIFY
     return Reply(intent, " ".join(spoken), tuple(exchanges))
+
+
+def likely_replies(question: Question, persona: Persona | None) -> list[str]:
+    """What the interviewer may say back during this question, most likely first (important facts, then the
+    other facts, then the fixed replies): synthesized ahead of time while the question is being read, so a
+    reply starts speaking without waiting for the voice."""
+    facts = sorted(question.scenario, key=lambda f: not f.important)
+    out = [_lead(persona, True) + _first_sentences(f.fact) for f in facts]
+    out += [reply_for(Heard(intent, "", 1.0, ()), None) for intent in (Intent.THINK, Intent.MOVE_ON)]
+    out += list(NO_FACT)
+    return list(dict.fromkeys(out))
 
 
 def placed(reply: Reply, addressed: Sequence[Addressed], reply_at: float | None, offset: float = 0.0) -> list[Exchange]:

@@ -20,6 +20,7 @@ from mockloop.engine.interview.coding_turn import CodingTurn
 from mockloop.engine.interview.asking import AskWatch
 from mockloop.engine.interview.exchange_desk import ExchangeDesk
 from mockloop.engine.interview.followup_loop import ask_followups
+from mockloop.engine.interview.replies import likely_replies
 from mockloop.engine.interview.run_summary import RunSummary, EndRound, EndSession, ignore_event
 from mockloop.engine.interview.commands import Command, CommandInbox
 from mockloop.engine.interview.events import (
@@ -140,6 +141,7 @@ class InterviewRunner:
         except EndSession as end:
             summary.ended = str(end) or "stopped"
         finally:
+            self.engines.stop_prefetch()  # the replies readied for the last question are not needed now
             self.planner.close()
             self.speaker.close()
         self.store.finish_session(self.session_id, interrupted=summary.ended == "stopped")
@@ -179,6 +181,8 @@ class InterviewRunner:
         self._desk = ExchangeDesk(question, self.persona, self.engines.text, store=self._raw_store, emit=self.emit,
                                   say=lambda text, kind: self._say(text, None, kind=kind, wait=False),
                                   synthesize=self._synthesize)
+        if question.scenario:  # while the question is read out, the voice readies the answers to likely questions
+            self.engines.cache.prefetch(likely_replies(question, self.persona), self.rate, yield_to=self.speaker.synthesizing)
         self._coding = CodingTurn(question, self._raw_store, turn.turn_id) if question.kind is Kind.CODING else None
         if self._coding is not None:
             self.emit(CodingStarted(question.id, self._coding.task, self._coding.session))
@@ -210,7 +214,7 @@ class InterviewRunner:
                     _, kept = self._keep_answer(turn, question, parts, nudges, interrupted=interrupted)
                     self.summary.questions.append({
                         "id": question.id, "attempt": turn.attempt, "status": "interrupted" if interrupted else "answered",
-                        "overall": kept.overall, "flags": kept.flags, "followups": []})
+                        "overall": kept.overall, "flags": kept.flags, "followups": [], **_asking_fields(kept)})
                 else:
                     self.store.finish_turn(turn.turn_id, status="skipped")
                     self.summary.questions.append({"id": question.id, "attempt": turn.attempt, "status": "skipped",
@@ -249,9 +253,7 @@ class InterviewRunner:
             outcome.update(overall=kept.overall, flags=kept.flags,
                            rubric=[{"id": p.id, "status": p.status, "judged_by": p.judged_by} for p in score.rubric],
                            misconceptions=[{"id": m.id, "how": m.how, "quote": m.quote} for m in score.misconceptions])
-            if kept.clarifying:
-                outcome["exchanges"] = kept.clarifying.get("exchanges", [])
-                outcome["clarifying"] = {k: v for k, v in kept.clarifying.items() if k != "exchanges"}
+            outcome.update(_asking_fields(kept))
         if self._reanswer:
             command = Command.REANSWER
         outcome["next"] = command.value if command is not None else None
@@ -398,3 +400,11 @@ class InterviewRunner:
 
     def _follow_up(self, round_id: int, turn, question: Question, score, parts: list[Transcript], done: list[dict]) -> None:
         ask_followups(self, round_id, turn, question, score, parts, done)
+
+
+def _asking_fields(kept: AnswerRecord) -> dict:
+    """The summary's `exchanges` and `clarifying` of a kept answer (none for a question without a scenario)."""
+    if not kept.clarifying:
+        return {}
+    return {"exchanges": kept.clarifying.get("exchanges", []),
+            "clarifying": {k: v for k, v in kept.clarifying.items() if k != "exchanges"}}

@@ -27,7 +27,7 @@ def combine(parts: list[Transcript]) -> Transcript:
     return Transcript(text, words, max(0.0, offset - GAP_SECONDS))
 
 
-def has_content(transcript: Transcript, exchanges=(), min_words: int = 5) -> bool:
+def has_content(transcript: Transcript, exchanges=(), min_words: int = 10) -> bool:
     """Whether an answer says something beyond what the candidate said to the interviewer."""
     text = transcript.text
     for exchange in exchanges:

@@ -94,6 +94,7 @@ class Engines:
         return names
 
     def close(self) -> None:
+        self.stop_prefetch()  # a synthesis thread still running when the process exits aborts it
         if self._llm is not None:
             self._llm.close()
             self._llm = None

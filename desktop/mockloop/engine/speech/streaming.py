@@ -103,6 +103,7 @@ class StreamingTranscriber:
         self._pending_samples = 0
         self._busy = False
         self._drain = False  # wait_idle() asks for pending audio to be taken even if short
+        self._settle = False  # settle() asks for one decode that commits everything heard so far
         self._finishing = False
         self._stopped = False
         self._result: StreamResult | None = None
@@ -115,6 +116,7 @@ class StreamingTranscriber:
         self._committed: list[Word] = []
         self._committed_text = ""
         self.unsettled = False
+        self._tentative: tuple[Word, ...] = ()
         self._context = ""  # committed text whose audio was trimmed: the prompt's recent past
         self._decodes = 0
         self._rejected = 0  # hypotheses dropped as decoding loops
@@ -160,6 +162,18 @@ class StreamingTranscriber:
             self._drain = False
             return idle
 
+    def settle(self, timeout: float | None = None) -> bool:
+        """The candidate has stopped talking for a while: decode all the audio fed once more and commit every
+        word of it (a long pause closes what was said; the turn goes on). False on timeout."""
+        self.start()
+        with self._cond:
+            self._settle = self._drain = True
+            self._cond.notify_all()
+            done = self._cond.wait_for(lambda: not self._settle or self._error is not None or self._stopped
+                                       or self._finishing, timeout)
+            self._drain = False
+            return done
+
     def finish(self, timeout: float | None = None) -> StreamResult:
         """The turn ended: decode what is not yet committed and return the final transcript."""
         t0 = time.perf_counter()
@@ -196,6 +210,13 @@ class StreamingTranscriber:
         return tuple(self._committed)
 
     @property
+    def heard(self) -> tuple[Word, ...]:
+        """Every word of the newest hypothesis: the committed ones and the tentative tail after them
+        (read from other threads; after `wait_idle` it covers all the audio fed)."""
+        tentative = self._tentative
+        return tuple(self._committed) + tentative
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -206,9 +227,18 @@ class StreamingTranscriber:
             while True:
                 with self._cond:
                     self._cond.wait_for(lambda: self._stopped or self._finishing or self._pending_samples >= self.interval * STT_RATE
-                                        or (self._drain and self._pending_samples > 0))
+                                        or (self._drain and self._pending_samples > 0) or (self._settle and not self._pending))
                     if self._stopped:
                         return
+                    if self._settle and not self._pending and not self._finishing:
+                        self._busy = True
+                        settling = True
+                    else:
+                        settling = False
+                if settling:
+                    self._settle_now()
+                    continue
+                with self._cond:
                     # Never let the buffer outgrow one Whisper window; the rest waits for a trim.
                     # Once the turn has ended, step decodes are pointless: take all that fits.
                     room = max(self._room(), WINDOW)
@@ -284,6 +314,16 @@ class StreamingTranscriber:
             return None
         return words
 
+    def _settle_now(self) -> None:
+        try:
+            if self._buf.anchors:
+                words = self._decode()
+                self._publish(self._agree.final(words))
+        finally:
+            with self._cond:
+                self._settle = self._busy = False
+                self._cond.notify_all()
+
     def _step(self) -> None:
         words = self._decode()
         if words is None:
@@ -300,7 +340,8 @@ class StreamingTranscriber:
 
     def _publish(self, committed: list[Word]) -> None:
         # Read from other threads: words heard but not yet committed (the turn's last words are not final).
-        self.unsettled = bool(self._agree.latest)
+        self._tentative = tuple(self._agree.latest)
+        self.unsettled = bool(self._tentative)
         if committed:
             self._committed.extend(committed)
             text = " ".join(w.text for w in committed)
