@@ -17,7 +17,7 @@ STRONG = (
     "loss, focal loss focuses on hard examples. And to get more positives I'd use user reports and manual review."
 )
 FIELDS = {"question", "persona", "input", "transcript", "words", "flags", "scored", "metrics", "insights", "rubric",
-          "score", "feedback", "followup", "timings"}
+          "score", "feedback", "followup", "timings", "exchanges", "clarifying"}
 
 
 def _answer(tmp_path, *args):
@@ -36,7 +36,7 @@ def test_typed_answer_json_contract_and_saved_session(tmp_path):
     covered = [p for p in doc["rubric"] if p["status"] == "covered"]
     assert covered and all(p["evidence"] and p["evidence"][0]["text"] for p in covered)
     assert doc["followup"]["text"].endswith("?") and doc["followup"]["source"] in {"misconception", "unexplained", "listed", "rubric-gap", "concept", "bank-probe"}
-    assert set(doc["timings"]) == {"stt", "scoring", "followup"}
+    assert set(doc["timings"]) == {"stt", "asking", "scoring", "followup"}
     assert doc["metrics"]["unavailable"]  # a typed answer has no timing metrics, and says so
     listed = json.loads(run_cli("questions", "--json").stdout)  # the CLI still works with a session stored
     assert listed["count"] >= 28
@@ -104,3 +104,25 @@ def test_personas_change_the_followup(tmp_path):
         assert doc["persona"] == persona
         texts.add(doc["followup"]["text"])
     assert len(texts) >= 2
+
+
+def test_questions_to_the_interviewer_are_reported_not_scored_as_an_answer(tmp_path):
+    """The issue's own try: questions only, to a design question. They are exchanges with replies from the
+    scenario, count one step toward the clarifying point, and are no answer; the store keeps them."""
+    text = tmp_path / "asks.txt"
+    text.write_text("Before I start, what is the expected traffic, and what is the latency budget? "
+                    "Can I assume we have labels from user reports?", encoding="utf-8")
+    out, doc = _answer(tmp_path, "--question", "ds-trending-topics", "--text", str(text))
+    assert out.returncode == 0, out.stderr
+    asked = [(e["intent"], e["fact_id"]) for e in doc["exchanges"]]
+    # The first sentence asks two things, and each gets its own answer.
+    assert asked == [("clarify", "post-volume"), ("clarify", "trend-freshness"), ("clarify", "trend-labels")], asked
+    assert all(e["reply"] and e["asked_at"] is None and e["reply_audio"] is None for e in doc["exchanges"])
+    assert "six thousand posts a second" in doc["exchanges"][0]["reply"]
+    info = doc["clarifying"]
+    assert info["credit"]["status"] == "partial" and info["asked_facts"] == ["post-volume", "trend-freshness", "trend-labels"]
+    assert [u["id"] for u in info["unasked"]] == ["manipulation-policy"]
+    assert doc["score"]["overall"] < 20 and not any(p["status"] == "covered" for p in doc["rubric"])
+    shown = json.loads(run_cli("sessions", "show", doc["session_id"], "--json").stdout)
+    [turn] = shown["rounds"][0]["turns"]
+    assert [e["fact_id"] for e in turn["exchanges"]] == ["post-volume", "trend-freshness", "trend-labels"]

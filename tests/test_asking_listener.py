@@ -135,3 +135,34 @@ def test_asking_to_move_on_ends_the_turn(tmp_path, decoder, trending):
     result = _listen(path, decoder, interviewer, question, silence=4.0)
     assert [h[2] for h in interviewer.heard] == ["Sure, let's move on."]
     assert result.reason == "moved-on"
+
+
+def test_talking_over_the_reply_with_push_to_talk_stops_it_and_the_turn_goes_on(tmp_path, decoder, trending):
+    bank, question = trending
+    interviewer = Interviewer(question, bank.persona("standard"), shared_encoder(), talk_seconds=8.0)
+    stopped: list[float] = []
+    box: dict = {}
+
+    def answered(addressed, now):
+        intent = Interviewer.__call__(interviewer, addressed, now)
+        threading.Timer(0.5, box["listener"].press).start()  # the candidate presses Space to talk over it
+        return intent
+
+    def barge_in() -> None:
+        stopped.append(now_of(box["listener"]))
+        interviewer.speaking.clear()  # what the speaker does when stopped
+
+    def now_of(listener) -> float:  # seconds into the turn's audio, as `now` is given
+        return listener._last_block_end - (listener._first_block or 0.0)
+
+    path = _answer_file(tmp_path, 0.5, "piper_ask_volume", 2.0, "piper_after_asking", 3.0)
+    config = EndpointerConfig(mode=EndOfTurn.HANDS_FREE, silence_seconds=2.5, no_speech_seconds=None)
+    listener = box["listener"] = TurnListener(
+        WavFileIn(path, realtime=True), decoder, None, config=config, speaking=interviewer.speaking, question=question.text,
+        asking=AskWatch(interviewer.encoder), on_addressed=answered, on_barge_in=barge_in,
+    )
+    result = listener.run()
+    assert len(interviewer.heard) == 1 and len(stopped) == 1
+    # Stopped well before its 8 s were up, and what was said after it is part of the same answer.
+    assert stopped[0] - interviewer.heard[0][1] < 3.0
+    assert result.reason == "silence" and "baseline" in result.transcript.text.lower()

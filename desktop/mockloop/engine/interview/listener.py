@@ -108,6 +108,7 @@ class TurnListener:
         self._asking = asking if on_addressed is not None else None
         self._on_addressed = on_addressed
         self._on_barge_in = on_barge_in
+        self._speaking = speaking
         self._think_seconds = think_seconds
         self._addressed = 0
         self._granted = False  # the candidate asked for time: no nudge until they speak again
@@ -120,6 +121,8 @@ class TurnListener:
 
     def press(self) -> None:
         self.endpointer.press()
+        if self._speaking is not None and self._speaking.is_set() and self._on_barge_in is not None:
+            self._on_barge_in()  # push-to-talk over the interviewer's reply: it stops, the answer goes on
 
     def release(self) -> None:
         self.endpointer.release()

@@ -60,25 +60,47 @@ def reply_to(addressed: Sequence[Addressed], question: Question, persona: Person
             continue
         if heard.intent is not Intent.CLARIFY:
             continue
-        fact, similarity = match_fact(heard.text, question.scenario, encoder, asked_in=question.text)
-        text = reply_for(heard, fact, persona.id if persona else "")
-        if text == REPEAT_MARKER:  # not expected for CLARIFY; kept safe
-            text = repeat_text or question.text
-        if fact is not None and fact.id in told:
-            text = _AGAIN + text[:1].lower() + text[1:]
-        if fact is not None and any(e.fact_id == fact.id for e in exchanges):
-            continue  # two ways of asking the same thing in one breath: one answer
-        lead = _lead(persona, not spoken) if fact is not None else ""
-        exchanges.append(Exchange(CLARIFY, heard.text, text, fact_id=fact.id if fact else None,
-                                  topic=fact.topic.value if fact else None, similarity=float(similarity),
-                                  confidence=heard.score))
-        spoken.append(lead + text)
-        if fact is not None:
-            told.append(fact.id)
+        for part in split_questions(heard.text):  # "what's the traffic, and what's the latency budget?": two
+            fact, similarity = match_fact(part, question.scenario, encoder, asked_in=question.text)
+            text = reply_for(replace(heard, text=part), fact, persona.id if persona else "")
+            if text == REPEAT_MARKER:  # not expected for CLARIFY; kept safe
+                text = repeat_text or question.text
+            if fact is not None and fact.id in told:
+                text = _AGAIN + text[:1].lower() + text[1:]
+            if fact is not None and any(e.fact_id == fact.id for e in exchanges):
+                continue  # two ways of asking the same thing in one breath: one answer
+            if fact is None and any(e.fact_id is None and e.asked in heard.text for e in exchanges):
+                continue  # "make an assumption" once for a sentence, however many things it asked
+            lead = _lead(persona, not spoken) if fact is not None else ""
+            exchanges.append(Exchange(CLARIFY, part, text, fact_id=fact.id if fact else None,
+                                      topic=fact.topic.value if fact else None, similarity=float(similarity),
+                                      confidence=heard.score))
+            spoken.append(lead + text)
+            if fact is not None:
+                told.append(fact.id)
     if not exchanges:
         return None
     intent = REPEAT if all(e.intent == REPEAT for e in exchanges) else CLARIFY
     return Reply(intent, " ".join(spoken), tuple(exchanges))
+
+
+# ", and what is ...", " or do we ...": a second question in the same sentence.
+_SECOND_QUESTION = re.compile(r",?\s+(?:and|or|also|plus)\s+(?:also\s+)?(?=(?:what|what's|how|which|who|when|where|is|are|do|does|"
+                              r"did|can|could|will|would|should|have|has)\b)", re.IGNORECASE)
+
+
+def split_questions(sentence: str) -> list[str]:
+    """The questions one sentence asks, as pieces of it (each a substring, so it can be found in the transcript)."""
+    pieces, start = [], 0
+    for found in _SECOND_QUESTION.finditer(sentence):
+        piece = sentence[start:found.start()].strip()
+        if len(piece.split()) >= 3:  # "how and why ..." is one question
+            pieces.append(piece)
+            start = found.end()
+    last = sentence[start:].strip()
+    if pieces and len(last.split()) < 3:
+        return [sentence.strip()]
+    return [*pieces, last] if pieces else [sentence.strip()]
 
 
 def likely_replies(question: Question, persona: Persona | None) -> list[str]:
@@ -95,10 +117,10 @@ def likely_replies(question: Question, persona: Persona | None) -> list[str]:
 def placed(reply: Reply, addressed: Sequence[Addressed], reply_at: float | None, offset: float = 0.0) -> list[Exchange]:
     """The reply's exchanges with their times in the turn's recording (`offset`: where this part of the turn
     begins in it). Exchanges pair with the addressed sentences by their text."""
-    by_text = {a.heard.text: a for a in addressed}
     out = []
     for exchange in reply.exchanges:
-        a = by_text.get(exchange.asked)
+        # A sentence that asked two things gave two exchanges: both point at the sentence.
+        a = next((a for a in addressed if exchange.asked and exchange.asked in a.heard.text), None)
         out.append(replace(
             exchange,
             asked_at=None if a is None else round(a.start + offset, 3),

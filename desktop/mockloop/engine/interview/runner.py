@@ -161,6 +161,13 @@ class InterviewRunner:
         if wait:
             self.speaker.wait()
 
+    def _say_reply(self, text: str, kind: str) -> None:
+        """Answer the candidate mid-answer: the voice starts at once (from the cache when the reply was readied,
+        else clause by clause), without waiting for the whole reply to be synthesized first."""
+        self.emit(Speaking(text, kind))
+        self.speaker.say(text, self.rate)
+        self.elapsed += len(text.split()) / 2.5  # about 150 words a minute; the exact length is not needed here
+
     def _ask(self, round_id: int, question: Question, planned: PlannedRound) -> None:
         """Ask a question (again if the candidate re-answers); each attempt goes into the summary."""
         while True:
@@ -179,7 +186,7 @@ class InterviewRunner:
         self._repeat_text = question.text
         nudges = 0
         self._desk = ExchangeDesk(question, self.persona, self.engines.text, store=self._raw_store, emit=self.emit,
-                                  say=lambda text, kind: self._say(text, None, kind=kind, wait=False),
+                                  say=self._say_reply,
                                   synthesize=self._synthesize)
         if question.scenario:  # while the question is read out, the voice readies the answers to likely questions
             self.engines.cache.prefetch(likely_replies(question, self.persona), self.rate, yield_to=self.speaker.synthesizing)

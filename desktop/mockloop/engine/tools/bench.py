@@ -167,6 +167,7 @@ def _peak_rss_mb() -> float:
 
 def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
     from mockloop.engine.models.engines import Engines
+    from mockloop.engine.tools.asking_bench import measure_asking
     from mockloop.engine.tools.speech_bench import default_clips, measure_streaming
 
     started = time.perf_counter()
@@ -177,6 +178,7 @@ def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
     speech = measure_streaming(default_clips(60.0 if quick else 120.0), decoder=engines.decoder)
     tts = measure_tts(engines, trials=4 if quick else 8)
     followup = measure_followup(engines, trials=3 if quick else 5)
+    asking = measure_asking(engines, trials=1 if quick else 2)
     engines.close()
     from mockloop.engine.coding.sandbox import measure_run_seconds
 
@@ -192,6 +194,7 @@ def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
         "tts": tts,
         "followup": followup,
         "code_run": code_run,
+        "asking": asking,
         "turn": {
             "answer_seconds": long_clip["duration_s"],
             "final_transcript_s": long_clip["final_latency_stream_s"],
@@ -219,6 +222,8 @@ def run_bench(quick: bool = False, settings: Settings | None = None) -> dict:
             "window_visible_s": startup["window_visible_s"],
             "code_run_to_result_s": code_run.get("median_s"),
             "code_run_to_result_numpy_s": code_run.get("numpy_median_s"),
+            "clarify_reply_start_s": asking["reply_start_cached_s"],
+            "clarify_reply_start_uncached_s": asking["reply_start_uncached_s"],
         },
         "seconds": round(time.perf_counter() - started, 1),
     }
