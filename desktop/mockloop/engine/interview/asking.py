@@ -13,8 +13,13 @@ from typing import Sequence
 
 from mockloop.engine.interview.clarifying import Heard, Intent, hear, sentences_with_pauses
 
-# The candidate has been quiet this long after the sentence: time to answer them.
-ASK_PAUSE_S = 0.6
+# The candidate has been quiet this long after the sentence: time to answer them (the pause itself is
+# evidence, read by `hear`: a short one counts against, so only a clear question is answered this soon).
+ASK_PAUSE_S = 0.4
+# From this pause on a "not addressed" verdict is final (the pause's weight in `hear` is full by then).
+FINAL_PAUSE_S = 1.2
+# How often a pause's growing length is weighed again for the same words.
+_PEEK_EVERY_S = 0.25
 # At most this many sentences before the last one join it (a short run of questions).
 RUN_OF_QUESTIONS = 2
 
@@ -39,21 +44,39 @@ class AskWatch:
         self.encoder = encoder
         self._upto = 0  # committed words already read
         self.sentences_read = 0
+        self._peeked: tuple | None = None
+
+    def looks_addressed(self, heard: Sequence, pause_now: float) -> bool:
+        """Whether the last sentence of the words not read yet (tentative ones included) reads as said to the
+        interviewer, now that the candidate has been quiet `pause_now` seconds. Reads nothing for good: the
+        same words are weighed again only as the pause grows (every quarter second)."""
+        if pause_now < ASK_PAUSE_S or len(heard) <= self._upto:
+            return False
+        key = (len(heard), str(heard[-1].text), int(pause_now / _PEEK_EVERY_S))
+        if key == self._peeked:
+            return False
+        self._peeked = key
+        sentences = sentences_with_pauses(list(heard[self._upto:]))
+        return bool(sentences) and hear(sentences[-1][0], pause_now, self.encoder).addressed
 
     def check(self, committed: Sequence, pause_now: float, settled: bool) -> list[Addressed]:
         """The sentences addressed to the interviewer among the words committed since the last call, when
-        the last of them is one and the candidate is now silent after it; [] otherwise. Words are read
-        once, whatever the verdict, so the same question is never answered twice."""
+        the last of them is one and the candidate is now silent after it; [] otherwise. Words answered are
+        never read again, so the same question is never answered twice; words judged not addressed are read
+        again while the pause is still young (a longer wait is more evidence of a question), then dropped."""
         if pause_now < ASK_PAUSE_S or not settled or len(committed) <= self._upto:
             return []
         new = list(committed[self._upto:])
-        self._upto = len(committed)
         sentences = sentences_with_pauses(new)
         if not sentences:
+            self._upto = len(committed)
             return []
-        self.sentences_read += len(sentences)
         text, start, end, _ = sentences[-1]
         last = hear(text, pause_now, self.encoder)
+        if not last.addressed and pause_now < FINAL_PAUSE_S:
+            return []
+        self._upto = len(committed)
+        self.sentences_read += len(sentences)
         if not last.addressed:
             return []
         found = [Addressed(last, start, end)]

@@ -33,6 +33,7 @@ class ExchangeDesk:
         self.synthesize = synthesize
         self.exchanges: list[Exchange] = []  # every exchange of the question, follow-up answers included
         self._unsaved: list[tuple[int, Exchange]] = []  # not stored yet (the disk was full): written by `flush`
+        self._sounds: list[tuple[str, Path]] = []  # replies whose WAV is written by `flush` (not mid-answer)
 
     @property
     def facts_given(self) -> list[str]:
@@ -71,7 +72,15 @@ class ExchangeDesk:
             self._store(turn_id, exchange)
 
     def flush(self, store) -> None:
-        """Store the exchanges a full disk kept out (with a store that waits for room, at the end of the turn)."""
+        """At the end of the turn: write the replies' WAVs (the voice has them cached by now), and store the
+        exchanges a full disk kept out (with a store that waits for room)."""
+        while self._sounds:
+            text, path = self._sounds.pop(0)
+            try:
+                samples, rate = self.synthesize(text)
+                save_audio(path, samples, rate)
+            except OSError:
+                pass  # the words are kept; only the reply's sound is not (Review shows the text)
         while self._unsaved:
             turn_id, exchange = self._unsaved[0]
             store.add_exchange(turn_id, exchange)
@@ -88,12 +97,18 @@ class ExchangeDesk:
             self.emit(Problem(exc.problem, exc.fix))
 
     def _keep_audio(self, text: str, audio_path: Path | str | None, number: int) -> str | None:
+        """The file the reply's sound will be kept in; written by `flush`, so the listener never waits for it."""
         if self.synthesize is None or audio_path is None:
             return None
-        try:
-            samples, rate = self.synthesize(text)
-            path = Path(audio_path).with_name(f"{Path(audio_path).stem}-reply-{number + 1}.wav")
-            save_audio(path, samples, rate)
-            return str(path)
-        except OSError:
-            return None  # the words are kept; only the reply's sound is not
+        path = Path(audio_path).with_name(f"{Path(audio_path).stem}-reply-{number + 1}.wav")
+        self._sounds.append((text, path))
+        return str(path)
+
+
+def summary_fields(kept) -> dict:
+    """The interview summary's `exchanges` and `clarifying` of a kept answer (an AnswerRecord); none for a
+    question without a scenario."""
+    if not kept.clarifying:
+        return {}
+    return {"exchanges": kept.clarifying.get("exchanges", []),
+            "clarifying": {k: v for k, v in kept.clarifying.items() if k != "exchanges"}}

@@ -113,6 +113,7 @@ class TurnListener:
         self._addressed = 0
         self._granted = False  # the candidate asked for time: no nudge until they speak again
         self._first_mark = min(config.pause_marks, default=None)
+        self._answered_at_speech: float | None = None  # the turn's speech seconds when the interviewer last answered
 
     # ---- actions from other threads ---------------------------------------------------------
 
@@ -179,6 +180,11 @@ class TurnListener:
                 began = at_pause.at - at_pause.seconds + 0.3
                 words = tuple(w for w in words if w.end <= began)
             found = self._asking.check(words, pause, settled=True)
+        elif self._asking.looks_addressed(self.stt.heard, pause):
+            # The words the decoder heard (committed or not yet) end in what reads as a question to the
+            # interviewer: commit them now rather than wait for the decoder to agree on them.
+            self.stt.settle(timeout=5.0)
+            found = self._asking.check(self.stt.heard, pause, settled=True)
         else:
             found = self._asking.check(self.stt.committed, pause, settled=not self.stt.unsettled)
         if not found:
@@ -190,6 +196,7 @@ class TurnListener:
         if acted is None:
             return None
         self._addressed += len(placed)
+        self._answered_at_speech = self.endpointer.speech_seconds
         if acted == "think":
             self._granted = True
             self.endpointer.hold(self._think_seconds)
@@ -274,6 +281,9 @@ class TurnListener:
                     # The pause that ended the turn may follow a question not read yet: read it first.
                     self.stt.wait_idle(timeout=5.0)
                     acted = self._check_asked(force=True)
+                    waited = self._answered_at_speech is not None and event.speech_seconds <= self._answered_at_speech
+                    if acted is None and waited:
+                        acted = "answered"  # nothing said since the reply began: the silence was the wait for it
                     if acted not in (None, "move-on") and self.endpointer.reopen():
                         nudged_in_pause = 0
                         continue

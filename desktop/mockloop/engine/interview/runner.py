@@ -18,7 +18,8 @@ from mockloop.engine.interview.answer_record import AnswerRecord, keep_answer
 from mockloop.engine.interview.answers import Answer, AnswerSource
 from mockloop.engine.interview.coding_turn import CodingTurn
 from mockloop.engine.interview.asking import AskWatch
-from mockloop.engine.interview.exchange_desk import ExchangeDesk
+from mockloop.engine.interview.exchange_desk import ExchangeDesk, summary_fields
+from mockloop.engine.interview.silence import listening_config
 from mockloop.engine.interview.followup_loop import ask_followups
 from mockloop.engine.interview.replies import likely_replies
 from mockloop.engine.interview.run_summary import RunSummary, EndRound, EndSession, ignore_event
@@ -162,8 +163,7 @@ class InterviewRunner:
             self.speaker.wait()
 
     def _say_reply(self, text: str, kind: str) -> None:
-        """Answer the candidate mid-answer: the voice starts at once (from the cache when the reply was readied,
-        else clause by clause), without waiting for the whole reply to be synthesized first."""
+        """Speak a mid-answer reply at once (cached, or clause by clause), not after synthesizing it whole."""
         self.emit(Speaking(text, kind))
         self.speaker.say(text, self.rate)
         self.elapsed += len(text.split()) / 2.5  # about 150 words a minute; the exact length is not needed here
@@ -221,9 +221,10 @@ class InterviewRunner:
                     _, kept = self._keep_answer(turn, question, parts, nudges, interrupted=interrupted)
                     self.summary.questions.append({
                         "id": question.id, "attempt": turn.attempt, "status": "interrupted" if interrupted else "answered",
-                        "overall": kept.overall, "flags": kept.flags, "followups": [], **_asking_fields(kept)})
+                        "overall": kept.overall, "flags": kept.flags, "followups": [], **summary_fields(kept)})
                 else:
                     self.store.finish_turn(turn.turn_id, status="skipped")
+                    self._desk.flush(self.store)
                     self.summary.questions.append({"id": question.id, "attempt": turn.attempt, "status": "skipped",
                                                    "exchanges": [e.to_dict() for e in self._desk.exchanges]})
                     self.emit(Skipped(question.id))
@@ -248,7 +249,7 @@ class InterviewRunner:
         self.summary.questions.append(outcome)
         try:
             if not self._reanswer and score.scored:
-                self._follow_up(round_id, turn, question, score, parts, followups)
+                ask_followups(self, round_id, turn, question, score, parts, followups)
         finally:
             # Whatever happens during the follow-ups (even the end of the session), the answer is scored and kept;
             # scored again only when replies to follow-ups joined it.
@@ -260,7 +261,7 @@ class InterviewRunner:
             outcome.update(overall=kept.overall, flags=kept.flags,
                            rubric=[{"id": p.id, "status": p.status, "judged_by": p.judged_by} for p in score.rubric],
                            misconceptions=[{"id": m.id, "how": m.how, "quote": m.quote} for m in score.misconceptions])
-            outcome.update(_asking_fields(kept))
+            outcome.update(summary_fields(kept))
         if self._reanswer:
             command = Command.REANSWER
         outcome["next"] = command.value if command is not None else None
@@ -327,24 +328,17 @@ class InterviewRunner:
         return self._listen_audio(answer, turn_id, question, record_to, phase, append)
 
     def _listen_audio(self, answer: Answer, turn_id: int, question: Question, record_to, phase, append: bool):
-        config = self.endpointing
-        if phase is not None:
-            config = EndpointerConfig(**{**vars(config), "max_turn_seconds": phase.seconds})
-        # A Pause event when the persona's patience runs out, so it can nudge (patience may exceed the usual marks).
-        # A Pause event at the persona's patience (a nudge) and at twice it (the offer to repeat or move on).
-        patience = self.persona.silence_patience_s
-        config = dataclasses.replace(config, pause_marks=tuple(sorted({*config.pause_marks, patience, 2 * patience})))
-        # Silence alone never moves on: only the candidate's consent, or the round's time running out.
         started, budget = self._round
-        left = max(60.0, budget - (self.elapsed - started))
-        config = dataclasses.replace(config, no_speech_seconds=None,
-                                     max_turn_seconds=min(left, config.max_turn_seconds or left))
+        recorded = getattr(answer.audio, "finished", None) is not None
+        config = listening_config(self.endpointing, patience=self.persona.silence_patience_s,
+                                  round_left=budget - (self.elapsed - started),
+                                  phase_seconds=phase.seconds if phase is not None else None)
         if self._coding is not None:
             config = self._coding.endpointing(config)
-        if getattr(answer.audio, "finished", None) is not None:
-            # A recorded answer ends when its file does, not at a thinking pause; and it starts when
-            # the question has been heard, as a candidate would (the microphone itself opens at once).
-            config = EndpointerConfig(**{**vars(config), "mode": EndOfTurn.MANUAL, "no_speech_seconds": None})
+        if recorded:
+            # A recorded answer starts when the question has been heard, as a candidate would (the microphone
+            # itself opens at once), and ends when its file does.
+            config = dataclasses.replace(config, mode=EndOfTurn.MANUAL)
             self.speaker.wait()
         vocabulary = tuple(question.tags) + tuple(s for p in question.rubric for s in p.signals[:2])
         listener = TurnListener(
@@ -404,14 +398,3 @@ class InterviewRunner:
         words = list(listener.stt.committed)
         if len(words) >= 8:
             self.planner.update(self._context(question, Transcript(" ".join(w.text for w in words), words, 0.0), list(self._asked)))
-
-    def _follow_up(self, round_id: int, turn, question: Question, score, parts: list[Transcript], done: list[dict]) -> None:
-        ask_followups(self, round_id, turn, question, score, parts, done)
-
-
-def _asking_fields(kept: AnswerRecord) -> dict:
-    """The summary's `exchanges` and `clarifying` of a kept answer (none for a question without a scenario)."""
-    if not kept.clarifying:
-        return {}
-    return {"exchanges": kept.clarifying.get("exchanges", []),
-            "clarifying": {k: v for k, v in kept.clarifying.items() if k != "exchanges"}}

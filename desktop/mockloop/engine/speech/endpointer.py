@@ -147,6 +147,11 @@ class Endpointer:
         return self._state in (_SPEAKING, _PAUSED) or (self.turn_end is not None and self.turn_end.speech_detected)
 
     @property
+    def speech_seconds(self) -> float:
+        """How much speech this turn has heard so far."""
+        return self._speech
+
+    @property
     def holding(self) -> bool:
         return self._holding
 

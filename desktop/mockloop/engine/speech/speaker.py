@@ -199,14 +199,18 @@ class Speaker:
                 return
         else:
             self.synthesizing.set()
+            parts = []
             try:
                 for i, clause in enumerate(utt.clauses):
                     for part in self.voice.sentences(clause, utt.rate):
                         if utt.cancelled or not self._queue_audio(utt, part, i):
                             return
+                        parts.append(part)
                     utt.timeline.append(("synthesized", i))
             finally:
                 self.synthesizing.clear()
+            if self.cache is not None and parts:  # said once, ready the next time (and for keeping with the turn)
+                self.cache.put(utt.text, utt.rate, np.concatenate(parts))
         utt.total_known = True
         self.out.wait()
         if not utt.cancelled:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
@@ -20,41 +19,11 @@ from mockloop.engine.audio.base import STT_RATE, AudioBlock
 from mockloop.engine.speech.local_agreement import LocalAgreement, looks_like_a_loop
 from mockloop.engine.speech.transcript import Transcript, Word
 from mockloop.engine.speech.speech_buffer import SPEECH, SpeechBuffer
+from mockloop.engine.speech.stream_result import Caption, StreamResult
 from mockloop.engine.speech.vad import WINDOW, StreamingVad
 from mockloop.engine.speech.whisper_decoder import DecodeCancelled, WhisperDecoder, build_prompt
 
 _NEAR_SPEECH = 0.3  # a word is kept only if some window this likely to be speech lies within 0.3 s of it
-
-
-@dataclass(frozen=True)
-class Caption:
-    """What to show while the candidate speaks. `committed` only ever grows."""
-
-    committed: str
-    tentative: str
-    new_words: tuple[Word, ...]  # committed by this update
-    tentative_words: tuple[Word, ...]
-    audio_end: float  # absolute time up to which audio was decoded
-
-    @property
-    def text(self) -> str:
-        return f"{self.committed} {self.tentative}".strip()
-
-
-@dataclass
-class StreamResult:
-    """The final transcript of one turn (word times in absolute capture seconds)."""
-
-    transcript: Transcript
-    no_speech: bool  # nothing was said: a clear outcome, not an empty answer to score
-    speech_seconds: float  # how much audio the VAD called speech
-    audio_seconds: float  # how much audio was fed
-    finish_seconds: float  # wall time from finish() to this result
-    decodes: int = 0
-    decode_seconds: float = 0.0  # wall time spent decoding (compute cost)
-    max_buffer_seconds: float = 0.0
-    final_decoded: bool = False  # whether finish() had to decode a tail at all
-    final_decode_seconds: float = 0.0  # of finish_seconds, the time spent decoding that tail
 
 
 class StreamingTranscriber:

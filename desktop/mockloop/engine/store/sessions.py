@@ -27,8 +27,7 @@ def default_path() -> Path:
 
 
 class SessionStore(code_log.CodeMethods, exchange_log.ExchangeMethods):
-    """Sessions -> rounds -> turns in SQLite, recordings under <data>/sessions/<id>/, code runs (CodeMethods),
-    the candidate's exchanges with the interviewer (ExchangeMethods).
+    """Sessions -> rounds -> turns in SQLite, recordings under <data>/sessions/<id>/, code runs and exchanges.
 
     Every method is one short transaction, committed before it returns, so a killed
     process loses at most the call in flight. Safe to share between threads.
