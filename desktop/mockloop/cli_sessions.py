@@ -85,6 +85,7 @@ def turn_dict(t) -> dict:
         "metrics": t.metrics, "rubric": t.rubric, "scores": t.scores, "overall": t.overall, "feedback": t.feedback,
         "followups": t.followups,
         "nudges": [{"text": n.text, "at": _time(n.at), "offset_s": n.offset_s} for n in t.nudges],
+        "exchanges": t.exchanges,
         "started_at": _time(t.started_at), "ended_at": _time(t.ended_at),
     }
 
