@@ -22,6 +22,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
 SPOKEN_QUESTION = "mle-spam-class-imbalance"
+UNSEEDED = {"feedback-clarifying", "interview-exchange"}  # shots that need no stored sessions
 
 # (question, grade): spread over the radar's axes, strong and weak, so the radar has a shape.
 TYPED = [
@@ -70,17 +71,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "screenshots")
     parser.add_argument("--keep-data", action="store_true", help="leave the seeded data folder in place")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="only these shots (file names without .png)")
     args = parser.parse_args(argv)
+    only = set(args.only) if args.only else None
     work = Path(tempfile.mkdtemp(prefix="mockloop-shots-"))
     os.environ["MOCKLOOP_DATA_DIR"] = str(work / "data")
     os.environ.setdefault("MOCKLOOP_CONFIG_DIR", str(work / "config"))
     started = time.perf_counter()
-    print("Seeding practice sessions…", flush=True)
-    seed(work)
+    if only is None or only - UNSEEDED:
+        print("Seeding practice sessions…", flush=True)
+        seed(work)
     from screenshot_views import capture_all  # beside this script
 
     args.output.mkdir(parents=True, exist_ok=True)
-    written = capture_all(args.output, work)
+    written = capture_all(args.output, work, only)
     for path in written:
         print(f"  wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
     print(f"{len(written)} screenshots in {time.perf_counter() - started:.0f} s")

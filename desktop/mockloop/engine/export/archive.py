@@ -26,10 +26,11 @@ from mockloop.engine.store import SessionStatus, SessionStore, files
 from mockloop.engine.store.transfer import AUDIO_COLUMNS
 
 FORMAT = "mockloop-session-archive"
-# 2: turns may carry code and runs (the coding round). An archive without any is still written
-# as 1, so an older mockloop reads it; one with code says "made by a newer mockloop" there
-# instead of dropping the code without a word.
-FORMAT_VERSION = 2
+# 2: turns may carry code and runs (the coding round). 3: turns may carry exchanges with the
+# interviewer, their reply WAVs under audio/ too. An archive is written with the lowest version
+# that holds it, so an older mockloop reads what it can and says "made by a newer mockloop"
+# instead of dropping code or exchanges without a word.
+FORMAT_VERSION = 3
 MANIFEST, SESSION = "manifest.json", "session.json"
 _AUDIO_MEMBER = re.compile(r"audio/([A-Za-z0-9][A-Za-z0-9._-]{0,200})")
 _CHUNK = 1 << 20
@@ -83,6 +84,7 @@ def export_archive(store: SessionStore, session_id: str, path: Path | str, *, ov
                     members[f"audio/{name}"] = source
                 elif name not in missing:
                     missing.append(name)
+            _reply_audio(turn, files.session_dir(store.root, session_id), names, members, missing)
     session_bytes = json.dumps(snapshot, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8")
     listing = {SESSION: {"sha256": hashlib.sha256(session_bytes).hexdigest(), "bytes": len(session_bytes)}}
     with open_private(path, overwrite=overwrite) as handle, zipfile.ZipFile(handle, "w") as archive:
@@ -99,7 +101,7 @@ def export_archive(store: SessionStore, session_id: str, path: Path | str, *, ov
                     dst.write(chunk)
             listing[member] = {"sha256": digest.hexdigest(), "bytes": size}
         manifest = {
-            "format": FORMAT, "format_version": FORMAT_VERSION if _has_code(snapshot) else 1, "app_version": __version__,
+            "format": FORMAT, "format_version": _version(snapshot), "app_version": __version__,
             "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "session_id": session_id, "bank_id": session["bank_id"], "started_at": session["started_at"],
             "files": listing, "missing_audio": missing,
@@ -109,8 +111,26 @@ def export_archive(store: SessionStore, session_id: str, path: Path | str, *, ov
     return Path(path)
 
 
-def _has_code(snapshot: dict) -> bool:
-    return any(turn.get("code") or turn.get("code_runs") for rnd in snapshot["rounds"] for turn in rnd["turns"])
+def _reply_audio(turn: dict, folder: Path, names: dict[str, str], members: dict[str, Path], missing: list[str]) -> None:
+    """The WAVs of the interviewer's replies (named in the turn's exchanges, in the session's folder) go along."""
+    for exchange in turn.get("exchanges") or []:
+        if not isinstance(exchange, dict) or not exchange.get("reply_audio"):
+            continue
+        source = folder / Path(exchange["reply_audio"]).name
+        name = names.get(str(source)) or _unique_name(source.name, members)
+        names[str(source)] = name
+        exchange["reply_audio"] = name
+        if source.is_file():
+            members[f"audio/{name}"] = source
+        elif name not in missing:
+            missing.append(name)
+
+
+def _version(snapshot: dict) -> int:
+    turns = [turn for rnd in snapshot["rounds"] for turn in rnd["turns"]]
+    if any(turn.get("exchanges") for turn in turns):
+        return 3
+    return 2 if any(turn.get("code") or turn.get("code_runs") for turn in turns) else 1
 
 
 def _unique_name(name: str, taken: dict[str, Path]) -> str:

@@ -6,6 +6,7 @@ import math
 from datetime import datetime
 from typing import Any
 
+from mockloop.engine.export.asking import BY_ASKING, is_asked_evidence
 from mockloop.engine.export.report import QuestionReport, SessionReport
 
 METRIC_LABELS = {
@@ -111,14 +112,18 @@ def metric_rows(metrics: dict) -> list[tuple[str, str]]:
 
 
 def rubric_rows(rubric: list) -> list[tuple[str, str, str, list[str]]]:
-    """(point, dimension, status, evidence quotes) per rubric point."""
+    """(point, dimension, status, evidence) per rubric point; evidence in quotes, a question asked of the
+    interviewer marked as asked (it earned the point by asking, not by a phrase said)."""
     rows = []
     for p in rubric if isinstance(rubric, list) else []:
         if not isinstance(p, dict):
             continue
-        quotes = [str(e.get("text", "")) for e in p.get("evidence") or [] if isinstance(e, dict) and e.get("text")]
-        rows.append((str(p.get("point") or p.get("id") or ""), label(str(p.get("dimension", ""))),
-                     STATUS_MARKS.get(p.get("status"), str(p.get("status", ""))), quotes))
+        quotes = [f"asked “{e['text']}”" if is_asked_evidence(e) else f"“{e['text']}”"
+                  for e in p.get("evidence") or [] if isinstance(e, dict) and isinstance(e.get("text"), str) and e["text"]]
+        status = STATUS_MARKS.get(p.get("status"), str(p.get("status", "")))
+        if p.get("judged_by") == BY_ASKING:
+            status += " (by asking)"
+        rows.append((str(p.get("point") or p.get("id") or ""), label(str(p.get("dimension", ""))), status, quotes))
     return rows
 
 

@@ -6,6 +6,7 @@ from html import escape
 
 from mockloop import __version__
 from mockloop.engine.export import fields
+from mockloop.engine.export.asking import AskingReport
 from mockloop.engine.export.code_report import CodeReport, failure_rows, run_line, seconds
 from mockloop.engine.export.report import FollowUpReport, QuestionReport, SessionReport
 from mockloop.engine.export.spans import Segment
@@ -25,6 +26,7 @@ th { background: #f4f4f4; }
 .transcript { background: #fafafa; border-left: 3px solid #bbb; padding: .5em .8em; white-space: pre-wrap; }
 mark.covered { background: #c6efce; } mark.partial { background: #ffeb9c; }
 .followup { margin-left: 1.5em; }
+.exchanges .reply { color: #1f5f99; }
 .legend mark { padding: 0 .3em; }
 .question { page-break-inside: avoid; }
 """
@@ -127,6 +129,8 @@ def _question(number: int, q: QuestionReport, qt: bool) -> str:
     nudges = fields.nudge_lines(q)
     if nudges:
         out.append("<p><b>Nudges from the interviewer</b></p><ul>" + "".join(f"<li>{e(n)}</li>" for n in nudges) + "</ul>")
+    if q.asking is not None:
+        out.append(_asking(q.asking))
     if q.code is not None:
         out.append(_code(q.code, "h4"))
     for f in q.followups:
@@ -136,7 +140,7 @@ def _question(number: int, q: QuestionReport, qt: bool) -> str:
         out += ["<h4>Scores</h4>", _table(["Dimension", "Score"], dims)]
     rubric = fields.rubric_rows(t.rubric)
     if rubric:
-        rows = [(point, dim, status, _Raw("<br>".join(f"“{e(quote)}”" for quote in quotes) or "—"))
+        rows = [(point, dim, status, _Raw("<br>".join(e(quote) for quote in quotes) or "—"))
                 for point, dim, status, quotes in rubric]
         out += ["<h4>Rubric</h4>", _table(["Point", "Dimension", "Status", "Evidence"], rows)]
     metrics = fields.metric_rows(t.metrics)
@@ -145,6 +149,26 @@ def _question(number: int, q: QuestionReport, qt: bool) -> str:
     for title, lines in fields.feedback_sections(t.feedback):
         out.append(f"<h4>{e(title)}</h4><ul>" + "".join(f"<li>{e(line)}</li>" for line in lines) + "</ul>")
     out.append("</div>")
+    return "\n".join(out)
+
+
+def _asking(a: AskingReport) -> str:
+    """The candidate's questions to the interviewer with the replies, then the key facts never asked for."""
+    out = ["<h4>Your questions to the interviewer</h4>"]
+    if a.summary:
+        out.append(f"<p>{e(a.summary)}</p>")
+    items = []
+    for x in a.exchanges:
+        facts = f" ({e(x.facts)})" if x.facts else ""
+        asked = f": “{e(x.asked)}”" if x.asked else ""
+        reply = f"<i>{e(x.answer)}</i>" if x.intent == "repeat" else f"<b>Interviewer:</b> {e(x.reply)}"
+        items.append(f'<li><b>{e(x.lead)}</b>{facts}{asked}<br><span class="reply">{reply}</span></li>')
+    out.append(f'<ul class="exchanges">{"".join(items)}</ul>' if items
+               else "<p><i>You asked the interviewer nothing during this answer.</i></p>")
+    if a.unasked:
+        out.append("<p><b>Key facts you never asked for</b></p><ul>" + "".join(f"<li>{e(line)}</li>" for line in a.unasked) + "</ul>")
+    if a.credit:
+        out.append(f"<p>{e(a.credit)}</p>")
     return "\n".join(out)
 
 

@@ -6,6 +6,7 @@ import re
 
 from mockloop import __version__
 from mockloop.engine.export import fields
+from mockloop.engine.export.asking import AskingReport
 from mockloop.engine.export.code_report import CodeReport, failure_rows, fence, run_line, seconds
 from mockloop.engine.export.report import FollowUpReport, QuestionReport, SessionReport
 from mockloop.engine.export.spans import Segment
@@ -81,6 +82,8 @@ def _question(number: int, q: QuestionReport) -> list[str]:
     nudges = fields.nudge_lines(q)
     if nudges:
         out += ["**Nudges from the interviewer**", ""] + [f"- {line_start(md(n))}" for n in nudges] + [""]
+    if q.asking is not None:
+        out += _asking(q.asking)
     if q.code is not None:
         out += _code(q.code, "####")
     for f in q.followups:
@@ -92,12 +95,32 @@ def _question(number: int, q: QuestionReport) -> list[str]:
     if rubric:
         out += ["#### Rubric", ""]
         out += _table(["Point", "Dimension", "Status", "Evidence"],
-                      [(p, d, s, " / ".join(f"“{x}”" for x in quotes) or "—") for p, d, s, quotes in rubric])
+                      [(p, d, s, " / ".join(quotes) or "—") for p, d, s, quotes in rubric])
     metrics = fields.metric_rows(t.metrics)
     if metrics:
         out += ["#### Metrics", ""] + _table(["Metric", "Value"], metrics)
     for title, lines in fields.feedback_sections(t.feedback):
         out += [f"#### {md(title)}", ""] + [f"- {line_start(md(line))}" for line in lines] + [""]
+    return out
+
+
+def _asking(a: AskingReport) -> list[str]:
+    """The candidate's questions to the interviewer with the replies, then the key facts never asked for."""
+    out = ["#### Your questions to the interviewer", ""]
+    if a.summary:
+        out += [md(a.summary), ""]
+    for x in a.exchanges:
+        facts = f" ({md(x.facts)})" if x.facts else ""
+        asked = f": “{md(x.asked)}”" if x.asked else ""
+        reply = f"_{md(x.answer)}_" if x.intent == "repeat" else f"**Interviewer:** {md(x.reply)}"
+        out.append(f"- {x.lead}{facts}{asked}  \n  {reply}")  # two spaces: a line break inside the item
+    if not a.exchanges:
+        out.append("_You asked the interviewer nothing during this answer._")
+    out.append("")
+    if a.unasked:
+        out += ["**Key facts you never asked for**", ""] + [f"- {line_start(md(line))}" for line in a.unasked] + [""]
+    if a.credit:
+        out += [md(a.credit), ""]
     return out
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from mockloop.engine.bank import BankSet
 from mockloop.engine.bank.schema import Bank
+from mockloop.engine.export.asking import AskingReport, asking_report
 from mockloop.engine.export.code_report import CodeReport, code_report
 from mockloop.engine.export.spans import Segment, evidence_spans, segments, split_answer
 from mockloop.engine.progress.radar import Radar, build_radar
@@ -35,6 +36,7 @@ class QuestionReport:
     followups: tuple[FollowUpReport, ...]
     combined: bool  # True when `answer` still includes the follow-up answers
     code: CodeReport | None = None  # a coding question's final code and last run
+    asking: AskingReport | None = None  # what the candidate asked the interviewer, and the key facts never asked for
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ def _question(turn: Turn, stage_id: str, children: list[Turn], bank: Bank | None
         kind=question.kind.value if question else None, difficulty=question.difficulty.value if question else None,
         axes=tuple(a.name for a in bank.radar_axes if a.id in bank.axes_for(question)) if question else (),
         answer=main, followups=tuple(followups), combined=ranges is None and bool(answered), code=code_report(turn),
+        asking=asking_report(turn.feedback, turn.rubric, [*turn.exchanges, *(x for c in answered for x in c.exchanges)]),
     )
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from mockloop.engine.audio.base import STT_RATE
 from mockloop.engine.bank.schema import Bank, Question
+from mockloop.engine.export.asking import asking_view
 from mockloop.engine.interview.turn_text import save_audio
 from mockloop.engine.speech.transcript import Transcript, Word
 from mockloop.engine.store import SessionStore, Turn, TurnStart, TurnStatus
@@ -56,6 +57,7 @@ class AnswerRecord:
     interrupted: bool = False  # cut short by the app closing: kept, but off the radar
     coding: dict[str, Any] | None = None  # a coding answer: code, tests, think-aloud before code, complexity
     clarifying: dict[str, Any] | None = None  # exchanges with the interviewer, facts asked and never asked for
+    asking: dict[str, Any] | None = None  # the same in sentences for the Feedback view (export/asking.asking_view)
 
     @classmethod
     def from_score(cls, question: Question, score: AnswerScore, answer: Transcript, *, attempt: int,
@@ -67,7 +69,7 @@ class AnswerRecord:
             overall=data["score"]["overall"], score=data["score"], rubric=data["rubric"], metrics=data["metrics"],
             insights=data["insights"], feedback=data["feedback"], flags=data["flags"], notes=data["notes"],
             followups=list(followups), interrupted=interrupted, coding=data.get("coding"),
-            clarifying=data.get("clarifying"),
+            clarifying=data.get("clarifying"), asking=asking_view(data.get("clarifying"), data["rubric"]),
         )
 
     @classmethod
@@ -84,6 +86,7 @@ class AnswerRecord:
             rubric=turn.rubric, metrics=turn.metrics, insights=insights, feedback=feedback, flags=list(flags),
             notes=list(notes), followups=[f.get("text", "") for f in turn.followups if isinstance(f, dict)],
             interrupted=turn.status is TurnStatus.INTERRUPTED, coding=coding, clarifying=clarifying,
+            asking=asking_view(clarifying, turn.rubric),
         )
 
 

@@ -13,13 +13,11 @@ from typing import Sequence
 
 from mockloop.engine.interview.clarifying import Heard, Intent, hear, sentences_with_pauses
 
-# The candidate has been quiet this long after the sentence: time to answer them (the pause itself is
-# evidence, read by `hear`: a short one counts against, so only a clear question is answered this soon).
-ASK_PAUSE_S = 0.4
+# The candidate has been quiet this long after the sentence: time to answer them. The pause itself is
+# evidence, read by `hear`; a comma's pause is shorter, so a half-said question is not read as whole.
+ASK_PAUSE_S = 0.7
 # From this pause on a "not addressed" verdict is final (the pause's weight in `hear` is full by then).
 FINAL_PAUSE_S = 1.2
-# How often a pause's growing length is weighed again for the same words.
-_PEEK_EVERY_S = 0.25
 # At most this many sentences before the last one join it (a short run of questions).
 RUN_OF_QUESTIONS = 2
 
@@ -44,20 +42,6 @@ class AskWatch:
         self.encoder = encoder
         self._upto = 0  # committed words already read
         self.sentences_read = 0
-        self._peeked: tuple | None = None
-
-    def looks_addressed(self, heard: Sequence, pause_now: float) -> bool:
-        """Whether the last sentence of the words not read yet (tentative ones included) reads as said to the
-        interviewer, now that the candidate has been quiet `pause_now` seconds. Reads nothing for good: the
-        same words are weighed again only as the pause grows (every quarter second)."""
-        if pause_now < ASK_PAUSE_S or len(heard) <= self._upto:
-            return False
-        key = (len(heard), str(heard[-1].text), int(pause_now / _PEEK_EVERY_S))
-        if key == self._peeked:
-            return False
-        self._peeked = key
-        sentences = sentences_with_pauses(list(heard[self._upto:]))
-        return bool(sentences) and hear(sentences[-1][0], pause_now, self.encoder).addressed
 
     def check(self, committed: Sequence, pause_now: float, settled: bool) -> list[Addressed]:
         """The sentences addressed to the interviewer among the words committed since the last call, when

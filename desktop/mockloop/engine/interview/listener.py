@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from mockloop.engine.audio.base import AudioBlock, AudioIn
-from mockloop.engine.interview.asking import Addressed, AskWatch
+from mockloop.engine.interview.asking import ASK_PAUSE_S, Addressed, AskWatch
 from mockloop.engine.speech.endpointer import (
     BargeIn, EndpointerConfig, Endpointer, EndReason, Event, NoSpeech, Pause, SpeechResumed, SpeechStarted, TurnEnded,
 )
@@ -113,6 +113,7 @@ class TurnListener:
         self._addressed = 0
         self._granted = False  # the candidate asked for time: no nudge until they speak again
         self._first_mark = min(config.pause_marks, default=None)
+        self._settled_pause = False  # this pause's words were decoded and committed at once
         self._answered_at_speech: float | None = None  # the turn's speech seconds when the interviewer last answered
 
     # ---- actions from other threads ---------------------------------------------------------
@@ -170,6 +171,7 @@ class TurnListener:
         if at_pause is not None:
             state, pause = "paused", at_pause.seconds
         if state != "paused":
+            self._settled_pause = False
             return None
         if force or at_pause is not None:
             # The last words may not be committed yet (the decoder wants more audio to agree on them): a pause
@@ -180,13 +182,15 @@ class TurnListener:
                 began = at_pause.at - at_pause.seconds + 0.3
                 words = tuple(w for w in words if w.end <= began)
             found = self._asking.check(words, pause, settled=True)
-        elif self._asking.looks_addressed(self.stt.heard, pause):
-            # The words the decoder heard (committed or not yet) end in what reads as a question to the
-            # interviewer: commit them now rather than wait for the decoder to agree on them.
-            self.stt.settle(timeout=5.0)
+        elif pause >= ASK_PAUSE_S:
+            if not self._settled_pause:
+                # Once a pause: decode what was said up to it now and commit it, rather than wait for the
+                # decoder's next turn and its agreement (a question is answered as soon as it is heard).
+                self._settled_pause = True
+                self.stt.settle(timeout=5.0)
             found = self._asking.check(self.stt.heard, pause, settled=True)
         else:
-            found = self._asking.check(self.stt.committed, pause, settled=not self.stt.unsettled)
+            return None
         if not found:
             return None
         offset = self._first_block or 0.0

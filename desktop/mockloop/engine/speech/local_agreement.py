@@ -59,6 +59,17 @@ class LocalAgreement:
         self._commit(commit)
         return commit
 
+    def settle(self, words: list[Word], edge: float) -> list[Word]:
+        """Commit a hypothesis up to a pause: the words that end before `edge` (where the speech stopped), up to
+        the first one Whisper trailed off on ("how much..."), which is a guess at what comes next."""
+        new = self._fresh(words)
+        commit = []
+        while new and new[0].end <= edge and not new[0].text.rstrip().endswith(("...", "…")):
+            commit.append(new.pop(0))
+        self.reference, self.latest = list(new), list(new)
+        self._commit(commit)
+        return commit
+
     def final(self, words: list[Word] | None) -> list[Word]:
         """Commit everything: a last hypothesis (deduplicated) or else the newest pending tail."""
         commit = self._fresh(words) if words is not None else self.latest

@@ -136,12 +136,10 @@ class StreamingTranscriber:
         word of it (a long pause closes what was said; the turn goes on). False on timeout."""
         self.start()
         with self._cond:
-            self._settle = self._drain = True
+            self._settle = True
             self._cond.notify_all()
-            done = self._cond.wait_for(lambda: not self._settle or self._error is not None or self._stopped
+            return self._cond.wait_for(lambda: not self._settle or self._error is not None or self._stopped
                                        or self._finishing, timeout)
-            self._drain = False
-            return done
 
     def finish(self, timeout: float | None = None) -> StreamResult:
         """The turn ended: decode what is not yet committed and return the final transcript."""
@@ -196,15 +194,15 @@ class StreamingTranscriber:
             while True:
                 with self._cond:
                     self._cond.wait_for(lambda: self._stopped or self._finishing or self._pending_samples >= self.interval * STT_RATE
-                                        or (self._drain and self._pending_samples > 0) or (self._settle and not self._pending))
+                                        or (self._drain and self._pending_samples > 0) or self._settle)
                     if self._stopped:
                         return
-                    if self._settle and not self._pending and not self._finishing:
+                    settling = self._settle and not self._finishing
+                    if settling:  # everything fed so far goes into this one decode (live audio keeps coming)
+                        taken = self._take(max(self._room(), WINDOW))
                         self._busy = True
-                        settling = True
-                    else:
-                        settling = False
                 if settling:
+                    self._buf.append(taken)
                     self._settle_now()
                     continue
                 with self._cond:
@@ -287,7 +285,9 @@ class StreamingTranscriber:
         try:
             if self._buf.anchors:
                 words = self._decode()
-                self._publish(self._agree.final(words))
+                if words is not None:
+                    edge = self._buf.time(self._buf.last_speech_sample()) + 0.15
+                    self._publish(self._agree.settle(words, edge))
         finally:
             with self._cond:
                 self._settle = self._busy = False

@@ -167,9 +167,22 @@ def _occurrences(text: str, needle: str):
         i = text.find(needle, i + 1)
 
 
+BY_ASKING = "asking"  # a rubric point whose status rests on the questions asked (engine/scoring/clarify.py)
+
+
+def _is_asked(evidence: dict) -> bool:
+    """Evidence that cites a question put to the interviewer ("asked: <fact id>"), read here on the GUI thread."""
+    return str(evidence.get("signal", "")).startswith("asked: ")
+
+
 def heard_text(point: dict) -> str:
     """What the answer gave a rubric point: phrases heard, its own words, a bare list, or a rejection."""
-    matches = list(dict.fromkeys(e.get("match", "") for e in point.get("evidence") or [] if e.get("match")))
+    matches = list(dict.fromkeys(e.get("match", "") for e in point.get("evidence") or []
+                                 if e.get("match") and not _is_asked(e)))
+    # Questions put to the interviewer: asked, not said as part of the answer.
+    asked = list(dict.fromkeys(str(e.get("text") or e.get("match") or "").strip()
+                               for e in point.get("evidence") or [] if _is_asked(e)))
+    asked = [a for a in asked if a]
     listed = point.get("listed_signals") or []
     rejected = point.get("rejected_signals") or []
     own = [m.get("clause", "") for m in point.get("meaning") or [] if m.get("clause")]
@@ -180,6 +193,8 @@ def heard_text(point: dict) -> str:
     if point.get("judged_by") == "named":
         return f"Named, not explained: {quote(listed or matches)}"
     parts = []
+    if asked and point.get("judged_by") == BY_ASKING:
+        parts.append(f"Earned by asking: {quote(asked)}")
     if matches:
         parts.append(f"Heard: {quote(matches)}")
     if own:
@@ -187,6 +202,8 @@ def heard_text(point: dict) -> str:
         parts.append("In your words: “" + " ".join(words[:12]) + ("…" if len(words) > 12 else "") + "”")
     if rejected:
         parts.append(f"Set aside: {quote(rejected)}")
+    if asked and point.get("judged_by") != BY_ASKING:
+        parts.append(f"You also asked: {quote(asked)}")
     return " · ".join(parts) or "Not heard in your answer."
 
 

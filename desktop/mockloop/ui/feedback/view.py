@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from mockloop.engine.interview.answer_record import AnswerInput, AnswerRecord
 from mockloop.ui.common import theme
 from mockloop.ui.common.cards import Banner, Card, Severity, scroll_page
+from mockloop.ui.feedback.asking_card import AskingCard
 from mockloop.ui.feedback.code_card import CodeCard
 from mockloop.ui.feedback.parts import (
     STATUS_LABELS, STATUS_ORDER, FittedList, ScoreBar, bullet_html, dimension_label, heard_text, highlight_html, insights_html,
@@ -92,6 +93,8 @@ class FeedbackView(QWidget):
         self.code_card = CodeCard(self.body)
         right.addWidget(self.code_card)
         right.addWidget(self._build_rubric(self.body))
+        self.asking_card = AskingCard(self.body)
+        right.addWidget(self.asking_card)
         right.addWidget(self._build_transcript(self.body))
         self.advice_label, card = self._text_card("What to keep, what to work on", self.body)
         right.addWidget(card)
@@ -264,6 +267,7 @@ class FeedbackView(QWidget):
         followups = answer.followups
         self.followups_label.setText(bullet_html(followups) if followups else "<i>No follow-up questions were asked.</i>")
         self._show_rubric(answer.rubric or [])
+        self.asking_card.show_asking(answer.asking)
         self._show_transcript()
         fb = answer.feedback or {}
         advice = []

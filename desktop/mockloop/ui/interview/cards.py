@@ -101,9 +101,16 @@ class CaptionsCard(Card):
         self.committed, self.tentative = committed, tentative
         self._render()
 
-    def add_reply(self, text: str) -> None:
-        """The interviewer answered the candidate mid-answer: shown in place, after what they had said."""
-        self.replies.append((len(self.committed), text))
+    def add_reply(self, text: str, asked: str = "") -> None:
+        """The interviewer answered the candidate mid-answer: shown in place, after the question it answers
+        (found in the captions; else after what had been said when it came)."""
+        at = -1
+        for probe in (asked.strip(), " ".join(asked.split()[-3:])):
+            if probe and (found := self.committed.rfind(probe)) >= 0:
+                at = found + len(probe)
+                break
+        self.replies.append((at if at >= 0 else len(self.committed), text))
+        self.replies.sort(key=lambda item: item[0])
         self._render()
 
     def _render(self) -> None:

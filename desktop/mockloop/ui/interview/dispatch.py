@@ -102,7 +102,7 @@ class EventDispatch:
 
     def _on_reply(self, event: Replied) -> None:
         self.nudge_banner.clear()
-        self.captions_card.add_reply(event.text)
+        self.captions_card.add_reply(event.text, event.asked)
 
     def _on_followup(self, event: FollowUpAsked) -> None:
         text = event.followup.text

@@ -34,7 +34,7 @@ from mockloop.ui.common.background import run_in_background
 from mockloop.ui.common.cards import Banner, Severity
 from mockloop.ui.radar.chart import RadarChart
 from mockloop.ui.radar.parts import (
-    RadarData, axis_summary, load_radar, local_time, recency_text, session_label,
+    RadarData, asked_text, axis_summary, load_radar, local_time, recency_text, session_label,
 )
 
 AXIS_ROLE = Qt.ItemDataRole.UserRole
@@ -55,6 +55,7 @@ class RadarView(QWidget):
         self.bank: Bank | None = None
         self.radar: Radar | None = None
         self.sessions: list[SessionSummary] = []
+        self.asked: dict[int, tuple[int, int]] = {}  # turn id -> (key facts asked, key facts), where known
         self._wanted: str | None = None  # the scope asked for: a session id, None for all time
         self._hovered = -1
         self._shown: AxisValue | None = None
@@ -134,7 +135,8 @@ class RadarView(QWidget):
         self.answers.setRootIsDecorated(False)
         self.answers.setUniformRowHeights(True)
         self.answers.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.answers.setHeaderLabels(["Date", "Question", "Score", "Weight"])
+        self.answers.setHeaderLabels(["Date", "Question", "Score", "Weight", "Asked"])
+        self.answers.headerItem().setToolTip(4, "How many of the question's key facts you asked the interviewer for")
         header = self.answers.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -174,6 +176,7 @@ class RadarView(QWidget):
             return  # a newer request is on its way
         self.error_banner.clear()
         self.sessions = data.sessions
+        self.asked = data.asked
         self._wanted = data.radar.session_id
         self._fill_scopes()
         self._show(data.radar)
@@ -315,7 +318,14 @@ class RadarView(QWidget):
             item.setToolTip(1, text or point.question_id)
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            counts = self.asked.get(point.turn_id)
+            if counts is not None:
+                item.setText(4, f"{counts[0]} of {counts[1]}")  # narrow: the question's title needs the width
+                item.setToolTip(4, f"You {asked_text(counts)} of this question's scenario.")
+                item.setData(4, Qt.ItemDataRole.AccessibleTextRole, asked_text(counts))
             self.answers.addTopLevelItem(item)
+        # Only axes with system design or technical answers scored for asking get the column.
+        self.answers.setColumnHidden(4, not any(p.turn_id in self.asked for p in axis.history))
         self.answers.setVisible(bool(axis.history))
         self.no_answers_label.setText("" if axis.history else "No answers on this axis yet: it is drawn as a gap, not a zero.")
         self.no_answers_label.setVisible(not axis.history)

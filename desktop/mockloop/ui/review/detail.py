@@ -18,7 +18,9 @@ from mockloop.engine.coding.timeline import EditTimeline
 from mockloop.ui.coding.replay import CodeReplay
 from mockloop.ui.common import theme
 from mockloop.ui.common.cards import Banner, Severity
-from mockloop.ui.review.parts import EXPORTS, MODE_LABELS, clock, local_time, persona_name, score_text, session_score, turn_title
+from mockloop.ui.review.parts import (
+    EXPORTS, MODE_LABELS, clock, local_time, persona_name, score_text, session_folder, session_score, turn_title,
+)
 from mockloop.ui.review.transcript_player import TranscriptPlayer
 
 TURN_ROLE = Qt.ItemDataRole.UserRole
@@ -167,7 +169,7 @@ class SessionDetail(QWidget):
     @Slot(QListWidgetItem, QListWidgetItem)
     def _on_turn_picked(self, _current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         turn = self.current_turn()
-        self.player.show_turn(turn)
+        self.player.show_turn(turn, session_folder(self.session.id) if self.session is not None else None)
         self._show_code(turn)
         self.again_button.setEnabled(turn is not None and bool(turn.question_id))
         if turn is None:

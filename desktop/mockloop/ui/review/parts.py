@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -14,8 +14,11 @@ from mockloop.engine.audio.base import AudioOut
 from mockloop.engine.bank import BankSet
 from mockloop.engine.core.errors import MockloopError
 from mockloop.engine.export import build_report, render_html, render_markdown, write_private
+from mockloop.engine.export.asking import ExchangeLine, exchange_lines
 from mockloop.engine.audio.playback import Clip, PlaybackError, load_clip
-from mockloop.engine.store import Session, SessionMode, SessionStatus, SessionStore, SessionSummary, Turn, TurnKind, TurnStatus
+from mockloop.engine.store import (
+    Session, SessionMode, SessionStatus, SessionStore, SessionSummary, Turn, TurnKind, TurnStatus, default_path, files,
+)
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole
 
@@ -78,10 +81,26 @@ class TurnAudio:
     question: Clip | None
     question_problem: str
     typed: bool = False  # the answer was typed: no recording is expected
+    # The interviewer's spoken replies by exchange (index into `exchange_lines(turn.exchanges)`), and why one could not load.
+    replies: dict[int, Clip] = field(default_factory=dict)
+    reply_problems: dict[int, str] = field(default_factory=dict)
 
 
-def load_turn_audio(turn: Turn, out: AudioOut | None, make_out: Callable[[], AudioOut]) -> TurnAudio:
-    """Open the speaker (the first time) and decode both recordings of a turn at its rate."""
+def session_folder(session_id: str) -> Path:
+    """Where a stored session's recordings and reply WAVs live (in the default store, which Review shows)."""
+    return files.session_dir(default_path().parent, session_id)
+
+
+def reply_paths(exchanges: list[ExchangeLine], folder: Path | None) -> dict[int, Path]:
+    """Exchange index -> its reply WAV (a bare name in the session's folder), for the exchanges that name one."""
+    if folder is None:
+        return {}
+    return {i: folder / Path(x.reply_audio).name for i, x in enumerate(exchanges) if x.reply_audio}
+
+
+def load_turn_audio(turn: Turn, out: AudioOut | None, make_out: Callable[[], AudioOut],
+                    folder: Path | None = None) -> TurnAudio:
+    """Open the speaker (the first time) and decode the recordings of a turn at its rate (the replies' from `folder`)."""
     problem = ""
     if out is None:
         try:
@@ -101,7 +120,13 @@ def load_turn_audio(turn: Turn, out: AudioOut | None, make_out: Callable[[], Aud
         question, question_problem = None, "The question's audio was not kept for this turn."
     else:
         question, question_problem = _clip(turn.interviewer_audio, rate, "question recording")
-    return TurnAudio(turn.id, out, problem, answer, answer_problem, question, question_problem, typed)
+    replies, reply_problems = {}, {}
+    for index, path in reply_paths(exchange_lines(turn.exchanges), folder).items():
+        if path.is_file():  # a reply whose WAV is gone is shown as text only
+            replies[index], reply_problems[index] = _clip(path, rate, "interviewer's reply")
+    replies = {i: clip for i, clip in replies.items() if clip is not None}
+    return TurnAudio(turn.id, out, problem, answer, answer_problem, question, question_problem, typed, replies,
+                     {i: text for i, text in reply_problems.items() if text})
 
 
 def _clip(path: Path | None, rate: int | None, what: str) -> tuple[Clip | None, str]:

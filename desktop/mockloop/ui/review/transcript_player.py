@@ -1,9 +1,10 @@
-"""One turn replayed: the question's audio, and the answer's audio with its words lit as they play (click one to seek)."""
+"""One turn replayed: the question's audio, the answer's with its words lit as they play, and the replies given mid-answer."""
 
 from __future__ import annotations
 
 import html
 from functools import partial
+from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
@@ -11,12 +12,13 @@ from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QVBoxLayout, QWidget
 
 from mockloop.engine.audio.base import AudioOut
-from mockloop.engine.audio.playback import Player
+from mockloop.engine.audio.playback import Clip, Player
+from mockloop.engine.export.asking import exchange_lines
 from mockloop.engine.store import Turn
 from mockloop.ui.common import theme
 from mockloop.ui.common.background import run_in_background
 from mockloop.ui.common.cards import Banner, Severity
-from mockloop.ui.review.parts import TurnAudio, clock, load_turn_audio
+from mockloop.ui.review.parts import TurnAudio, clock, load_turn_audio, reply_paths
 from mockloop.ui.review.word_transcript import WordTranscript
 
 POLL_MS = 30  # how often the playing position is read to move the highlight
@@ -35,7 +37,8 @@ class TranscriptPlayer(QWidget):
         self.player: Player | None = None
         self.turn: Turn | None = None
         self.audio: TurnAudio | None = None
-        self.source: str | None = None  # "answer" | "question": which clip the player holds
+        self.source: str | None = None  # "answer" | "question" | "reply-<n>": which clip the player holds
+        self.folder: Path | None = None  # the session's folder, where the replies' WAVs are
         self._answer_at = 0.0  # where the answer was left when the question played
         self._setting_slider = False
         self._was_playing = False
@@ -85,20 +88,27 @@ class TranscriptPlayer(QWidget):
         page.addWidget(self.hint)
         self.transcript = WordTranscript(self)
         self.transcript.word_clicked.connect(self.play_word)
+        self.transcript.exchange_clicked.connect(self.play_exchange)
+        self.transcript.reply_clicked.connect(self.play_reply)
         page.addWidget(self.transcript, 1)
         self.show_turn(None)
 
     # ---- showing a turn ----------------------------------------------------------------------------
 
-    def show_turn(self, turn: Turn | None) -> None:
+    def show_turn(self, turn: Turn | None, folder: Path | None = None) -> None:
+        """Show a turn; `folder` is its session's, where the interviewer's replies were kept (None: text only)."""
         self._halt()
-        self.turn, self.audio, self.source, self._answer_at = turn, None, None, 0.0
+        self.turn, self.audio, self.source, self._answer_at, self.folder = turn, None, None, 0.0, folder
         if self.player is not None:
             self.player.set_clip(None)
         self.notice.clear()
         self.problem.clear()
         self.question_label.setText(turn.interviewer_text if turn is not None else "")
-        self.transcript.set_words(turn.words if turn is not None else [], turn.transcript if turn is not None else "")
+        exchanges = exchange_lines(turn.exchanges) if turn is not None else []
+        # Only a reply whose WAV is there gets a play link (a stat, not a read, on this thread).
+        playable = {n for n, path in reply_paths(exchanges, folder).items() if path.is_file()}
+        self.transcript.set_words(turn.words if turn is not None else [], turn.transcript if turn is not None else "",
+                                  exchanges, playable)
         self.hint.hide()
         self._set_slider(0.0, 0.0)
         self._sync_buttons()
@@ -106,7 +116,7 @@ class TranscriptPlayer(QWidget):
             return
         self.answer_button.setToolTip("Loading the recordings…")
         self.question_button.setToolTip("Loading the recordings…")
-        run_in_background(partial(load_turn_audio, turn, self.player.out if self.player else None, self._make_out),
+        run_in_background(partial(load_turn_audio, turn, self.player.out if self.player else None, self._make_out, folder),
                           self._on_audio_loaded, self._on_audio_failed)
 
     @Slot(object)
@@ -142,9 +152,16 @@ class TranscriptPlayer(QWidget):
 
     # ---- transport ---------------------------------------------------------------------------------
 
+    def _clip(self, source: str) -> Clip | None:
+        if self.audio is None or self.player is None:
+            return None
+        if source.startswith("reply-"):
+            return self.audio.replies.get(int(source[6:]))
+        return getattr(self.audio, source)
+
     def _use(self, source: str) -> bool:
-        """Put the answer or question clip in the player, keeping the answer's place."""
-        clip = None if self.audio is None or self.player is None else getattr(self.audio, source)
+        """Put the answer, question or a reply clip in the player, keeping the answer's place."""
+        clip = self._clip(source)
         if clip is None:
             return False
         if self.source == source:
@@ -177,6 +194,26 @@ class TranscriptPlayer(QWidget):
         word = self.transcript.words[index]
         if word.start is not None:
             self.seek_answer(word.start, play=True)
+
+    @Slot(int)
+    def play_exchange(self, n: int) -> None:
+        """Play the answer from where the candidate began the n-th question to the interviewer."""
+        at = self.transcript.exchanges[n].asked_at
+        if at is not None:
+            self.seek_answer(at, play=True)
+
+    @Slot(int)
+    def play_reply(self, n: int) -> None:
+        """Play (or pause) the interviewer's n-th reply as it was spoken; the answer keeps its place."""
+        source = f"reply-{n}"
+        if self.source == source and self.is_playing():
+            self.player.pause()
+        elif self._use(source):
+            self.player.resume()  # from where it was paused, or from the start
+        elif self.audio is not None:
+            sentence = self.audio.reply_problems.get(n) or "The interviewer's spoken reply was not kept; its words are shown."
+            self.problem.show_message(_escape(sentence), sentence)
+        self._after_transport()
 
     def seek_answer(self, seconds: float, *, play: bool = False) -> None:
         if not self._use("answer"):
@@ -234,7 +271,7 @@ class TranscriptPlayer(QWidget):
         self.shutdown()
         self._make_out = make_out
         if self.turn is not None:
-            self.show_turn(self.turn)  # reopens the recordings on the new output
+            self.show_turn(self.turn, self.folder)  # reopens the recordings on the new output
 
     def shutdown(self) -> None:
         """Stop playing and release the speaker (the view is closing)."""
