@@ -132,11 +132,11 @@ class StreamingTranscriber:
             return idle
 
     def settle(self, timeout: float | None = None) -> bool:
-        """The candidate has stopped talking for a while: decode all the audio fed once more and commit every
-        word of it (a long pause closes what was said; the turn goes on). False on timeout."""
+        """At a pause: decode all the audio fed once more and commit its words up to the pause. False on timeout."""
         self.start()
         with self._cond:
             self._settle = True
+            self._cancel.set()  # a step decode in flight is superseded by the settling one: drop it
             self._cond.notify_all()
             return self._cond.wait_for(lambda: not self._settle or self._error is not None or self._stopped
                                        or self._finishing, timeout)
@@ -178,10 +178,8 @@ class StreamingTranscriber:
 
     @property
     def heard(self) -> tuple[Word, ...]:
-        """Every word of the newest hypothesis: the committed ones and the tentative tail after them
-        (read from other threads; after `wait_idle` it covers all the audio fed)."""
-        tentative = self._tentative
-        return tuple(self._committed) + tentative
+        """Every word of the newest hypothesis: the committed ones and the tentative tail (read from other threads)."""
+        return tuple(self._committed) + self._tentative
 
     @property
     def running(self) -> bool:
@@ -283,6 +281,10 @@ class StreamingTranscriber:
 
     def _settle_now(self) -> None:
         try:
+            with self._cond:
+                if self._finishing:
+                    return  # finish() set the cancel for its own reasons: its final decode covers this
+                self._cancel.clear()
             if self._buf.anchors:
                 words = self._decode()
                 if words is not None:
