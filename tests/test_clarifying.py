@@ -171,3 +171,16 @@ def test_sentences_split_at_punctuation_and_at_long_pauses():
     assert [s[3] for s in got] == [1.5, 0.2, 1.2, None]
     assert sentences_with_pauses([]) == []
 
+
+
+@pytest.mark.parametrize("sentence, intent", [
+    ("Can we move on?", Intent.MOVE_ON),
+    ("Sorry, I'm stuck on this one, can we move on?", Intent.MOVE_ON),  # Whisper's comma where a period was
+    ("I'm stuck, can we skip this one?", Intent.MOVE_ON),
+    ("Let's move on to the ranking model.", Intent.NONE),  # the candidate's own next step
+    ("Can we move on to serving?", Intent.NONE),
+    ("Could you say that again?", Intent.REPEAT),
+    ("Can I take a minute to think?", Intent.THINK),
+])
+def test_moving_on_repeating_and_time_are_told_from_the_candidates_own_plan(sentence, intent, encoder):
+    assert hear(sentence, 1.5, encoder).intent is intent

@@ -56,6 +56,7 @@ _MOVE_ON = re.compile(r"^(?:(?:yes|yeah|yep|sure|please|i think|honestly)[\s,]+)
                       r"i'd rather|i would rather|shall we|we can|maybe we|maybe let's|just)?\s*(?:just )?"
                       r"(?:move on|skip (?:this|it|that|ahead)(?: one| question)?|go (?:on )?to the next question|"
                       r"(?:the )?next question|pass on (?:this|that)(?: one)?)(?! to\b)(?:[\s,]+(?:please|then|now|for now|if that's (?:ok|okay|fine)))*[.?!]*$")
+_OWN_NEXT_STEP = re.compile(r"\b(?:move on|moving on|go on|skip ahead|jump|come back) to\b")
 _TIME_ASKED = re.compile(r"\b(?:minute|moment|second|sec|seconds|few seconds|bit)\b")
 _THINK_REQUEST = re.compile(r"\b(?:can i (?:have|take|get)|could i (?:have|take|get)|may i (?:have|take)|(?:do you )?mind if i|"
                             r"give me|hold on|bear with me|one moment|just a (?:moment|second|sec)|"
@@ -151,8 +152,12 @@ def hear(sentence: str, pause_after_s: float | None, encoder) -> Heard:
     self_answered = _answers_itself(text)
     if not self_answered and words <= 16 and _REPEAT.search(text) and _REPEAT_REQUEST.search(text):
         return Heard(Intent.REPEAT, sentence, round(0.85 + 0.1 * max(pause, 0.0), 3), ("repeat",))
-    if not self_answered and words <= 12 and _MOVE_ON.search(text):
+    # "Sorry, I'm stuck on this one, can we move on?": the request is the last clause.
+    last_clause = re.split(r"[,;:.]\s+", text)[-1]
+    if not self_answered and len(last_clause.split()) <= 12 and _MOVE_ON.search(last_clause):
         return Heard(Intent.MOVE_ON, sentence, round(0.85 + 0.1 * max(pause, 0.0), 3), ("move on",))
+    if _OWN_NEXT_STEP.search(text):  # "can we move on to serving?": where the candidate takes their answer next
+        return Heard(Intent.NONE, sentence, 0.9, ("not: own next step",))
     if not self_answered and words <= 14 and _TIME_ASKED.search(text) and _THINK_REQUEST.search(text) \
             and not re.search(r"\bthink (?:about|through) (?!this\b|it\b|that\b)", text):
         return Heard(Intent.THINK, sentence, round(0.85 + 0.1 * max(pause, 0.0), 3), ("time to think",))
