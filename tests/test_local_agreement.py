@@ -84,3 +84,16 @@ def test_a_decoding_loop_is_recognised_and_speech_is_not():
               "recall because blocking real users is costly and then I would sample hard negatives")
     assert not looks_like_a_loop(words(varied))
     assert not looks_like_a_loop(words("thank you " * 5))  # too short to judge
+
+
+def test_settling_a_pause_commits_up_to_where_speech_stopped_never_a_trailed_off_guess():
+    agreement = LocalAgreement()
+    heard = words("before I design anything, how much...")  # Whisper guessing at what comes after the comma
+    committed = agreement.settle(heard, edge=heard[3].end + 0.1)
+    assert texts(committed) == ["before", "I", "design", "anything,"]
+    assert texts(agreement.latest) == ["how", "much..."]  # still open: the next hypothesis decides it
+    # Next time, a word that trails off stops the commit even before the edge.
+    more = words("before I design anything, how many posts a day... are we", start=0.0)
+    committed = agreement.settle(more, edge=99.0)
+    assert texts(committed) == ["how", "many", "posts", "a"]
+    assert agreement.insert(words("nothing new", start=-5.0)) == []  # what was committed is never taken back
