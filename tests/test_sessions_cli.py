@@ -24,7 +24,7 @@ SUMMARY_FIELDS = {"id", "started_at", "ended_at", "mode", "bank_id", "persona_id
                   "interruptions", "turn_count", "scored_count", "overall_average"}
 TURN_FIELDS = {"id", "index", "question_id", "attempt", "kind", "parent_turn_id", "status", "interviewer_text",
                "interviewer_audio", "candidate_audio", "audio_exists", "audio_seconds", "transcript", "words", "metrics",
-               "rubric", "scores", "overall", "feedback", "followups", "nudges", "started_at", "ended_at"}
+               "rubric", "scores", "overall", "feedback", "followups", "nudges", "exchanges", "started_at", "ended_at"}
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
