@@ -173,24 +173,19 @@ class TurnListener:
         if state != "paused":
             self._settled_pause = False
             return None
-        if force or at_pause is not None:
-            # The last words may not be committed yet (the decoder wants more audio to agree on them): a pause
-            # this long closes them, so decode once more and commit them, then read up to where it began.
-            self.stt.settle(timeout=5.0)
-            words = self.stt.heard
-            if at_pause is not None:
-                began = at_pause.at - at_pause.seconds + 0.3
-                words = tuple(w for w in words if w.end <= began)
-            found = self._asking.check(words, pause, settled=True)
-        elif pause >= ASK_PAUSE_S:
-            if not self._settled_pause:
-                # Once a pause: decode what was said up to it now and commit it, rather than wait for the
-                # decoder's next turn and its agreement (a question is answered as soon as it is heard).
-                self._settled_pause = True
-                self.stt.settle(timeout=5.0)
-            found = self._asking.check(self.stt.heard, pause, settled=True)
-        else:
+        # Only the words before this pause are read: a decoder running behind (or a file fed faster than real
+        # time) may already hold what came after it, and that would hide the question.
+        began = None if force else (at_pause.at if at_pause is not None else self._last_block_end) - pause + 0.6
+        if force or at_pause is not None or (pause >= ASK_PAUSE_S and not self._settled_pause):
+            # The last words may not be committed yet (the decoder wants more audio to agree on them): decode
+            # once more and commit them (once a pause, and again at its mark or end, for what was missed).
+            self._settled_pause = True
+            if not self.stt.settle(timeout=30.0):
+                return None
+        elif pause < ASK_PAUSE_S:
             return None
+        words = self.stt.heard if began is None else tuple(w for w in self.stt.heard if w.end <= began)
+        found = self._asking.check(words, pause, settled=True)
         if not found:
             return None
         offset = self._first_block or 0.0
