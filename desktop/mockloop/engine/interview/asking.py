@@ -43,12 +43,12 @@ class AskWatch:
         self._upto = 0  # committed words already read
         self.sentences_read = 0
 
-    def check(self, committed: Sequence, pause_now: float, settled: bool) -> list[Addressed]:
+    def check(self, committed: Sequence, pause_now: float) -> list[Addressed]:
         """The sentences addressed to the interviewer among the words committed since the last call, when
         the last of them is one and the candidate is now silent after it; [] otherwise. Words answered are
         never read again, so the same question is never answered twice; words judged not addressed are read
         again while the pause is still young (a longer wait is more evidence of a question), then dropped."""
-        if pause_now < ASK_PAUSE_S or not settled or len(committed) <= self._upto:
+        if pause_now < ASK_PAUSE_S or len(committed) <= self._upto:
             return []
         new = list(committed[self._upto:])
         sentences = sentences_with_pauses(new)

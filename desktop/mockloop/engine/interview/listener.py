@@ -185,7 +185,7 @@ class TurnListener:
         elif pause < ASK_PAUSE_S:
             return None
         words = self.stt.heard if began is None else tuple(w for w in self.stt.heard if w.end <= began)
-        found = self._asking.check(words, pause, settled=True)
+        found = self._asking.check(words, pause)
         if not found:
             return None
         offset = self._first_block or 0.0
@@ -278,7 +278,6 @@ class TurnListener:
             elif isinstance(event, TurnEnded):
                 if event.reason is EndReason.SILENCE and self._asking is not None and ending is None:
                     # The pause that ended the turn may follow a question not read yet: read it first.
-                    self.stt.wait_idle(timeout=5.0)
                     acted = self._check_asked(force=True)
                     waited = self._answered_at_speech is not None and event.speech_seconds <= self._answered_at_speech
                     if acted is None and waited:

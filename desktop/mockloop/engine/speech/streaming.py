@@ -84,7 +84,6 @@ class StreamingTranscriber:
         self._segment_ends: list[float] = []  # absolute ends of the last hypothesis's segments
         self._committed: list[Word] = []
         self._committed_text = ""
-        self.unsettled = False
         self._tentative: tuple[Word, ...] = ()
         self._context = ""  # committed text whose audio was trimmed: the prompt's recent past
         self._decodes = 0
@@ -312,7 +311,6 @@ class StreamingTranscriber:
     def _publish(self, committed: list[Word]) -> None:
         # Read from other threads: words heard but not yet committed (the turn's last words are not final).
         self._tentative = tuple(self._agree.latest)
-        self.unsettled = bool(self._tentative)
         if committed:
             self._committed.extend(committed)
             text = " ".join(w.text for w in committed)
